@@ -1,0 +1,1 @@
+"""Mealkitz domain: pure Python, no IO frameworks (see ../shared/CONVENTIONS.md)."""

@@ -1,0 +1,153 @@
+"""Merchants, customers and drivers: the parties an order involves."""
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core.errors import AccountError, DomainError
+from core.geo import DeliveryZone, GeoPoint
+from core.menu import AvailabilityWindow
+
+
+class Address(BaseModel):
+    """A postal address; `location` is required wherever distances matter (delivery)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=100)
+    postcode: str = Field(default="", max_length=20)
+    country: str = Field(default="", max_length=2)
+    location: GeoPoint | None = None
+    notes: str = Field(default="", max_length=500)
+
+
+class TaxMode(StrEnum):
+    INCLUSIVE = "inclusive"  # menu prices already contain tax (EU style)
+    EXCLUSIVE = "exclusive"  # tax is added on top (US style)
+
+
+class TaxPolicy(BaseModel):
+    """Rates by tax category ('food', 'drinks', 'alcohol', 'fees'); a missing category is untaxed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mode: TaxMode = TaxMode.INCLUSIVE
+    rates: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("rates")
+    @classmethod
+    def _rates(cls, rates: dict[str, Decimal]) -> dict[str, Decimal]:
+        for category, rate in rates.items():
+            if not Decimal(0) <= rate < Decimal(1):
+                raise ValueError(f"tax rate for {category!r} must be a fraction in [0, 1)")
+        return rates
+
+    def rate(self, category: str) -> Decimal:
+        return self.rates.get(category, Decimal(0))
+
+
+class DeliveryFeeBand(BaseModel):
+    """Deliveries up to `up_to_km` (geodesic) cost `fee`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    up_to_km: Decimal = Field(gt=0)
+    fee: Decimal = Field(ge=0)
+
+
+class Merchant(BaseModel):
+    """A kitchen that sells: where it is, when it is open, where it delivers and how it charges."""
+
+    id: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    address: Address
+    location: GeoPoint
+    timezone: str = "UTC"
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    opening_hours: list[AvailabilityWindow] = Field(default_factory=list)
+    delivery_zone: DeliveryZone = DeliveryZone(radius_km=Decimal(5))
+    delivery_fee_bands: list[DeliveryFeeBand] = Field(default_factory=list)
+    offers_delivery: bool = True
+    offers_pickup: bool = True
+    tax: TaxPolicy = TaxPolicy()
+    service_fee_pct: Decimal = Field(default=Decimal(0), ge=0, lt=1)
+    min_order_value: Decimal = Field(default=Decimal(0), ge=0)
+    prep_minutes_default: int = Field(default=15, ge=1, le=240)
+    auto_accept: bool = False
+    paused: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        ZoneInfo(value)  # raises on an unknown zone
+        return value
+
+    @model_validator(mode="after")
+    def _bands(self) -> "Merchant":
+        self.delivery_fee_bands = sorted(self.delivery_fee_bands, key=lambda b: b.up_to_km)
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def delivery_fee(self, distance_km: Decimal) -> Decimal | None:
+        """The fee of the first band that covers the distance; None if no band does."""
+        if not self.delivery_fee_bands:
+            return Decimal(0)
+        for band in self.delivery_fee_bands:
+            if distance_km <= band.up_to_km:
+                return band.fee
+        return None
+
+
+def normalise_phone(raw: str, default_region: str | None = None) -> str:
+    """E.164 form of a phone number, or DomainError(INVALID_PHONE)."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise DomainError(AccountError.INVALID_PHONE, f"{raw!r} is not a phone number: {exc}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise DomainError(AccountError.INVALID_PHONE, f"{raw!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Customer(BaseModel):
+    id: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = None
+    language: str = "en"
+    addresses: list[Address] = Field(default_factory=list)
+    vip: bool = False
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalise_phone(value)
+        except DomainError as exc:
+            raise ValueError(exc.detail) from None
+
+
+class VehicleType(StrEnum):
+    BIKE = "bike"
+    SCOOTER = "scooter"
+    CAR = "car"
+
+
+class Driver(BaseModel):
+    id: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = None
+    vehicle: VehicleType = VehicleType.SCOOTER
+    capacity: int = Field(default=4, ge=1, le=50)
+    merchant_ids: list[str] = Field(default_factory=list, description="empty: a platform driver")

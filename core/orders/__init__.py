@@ -1,0 +1,1 @@
+"""Orders: carts and quotes, the order aggregate, its lifecycle, and the order manager."""

@@ -1,0 +1,127 @@
+"""Order use cases. Controllers, webhooks, the conversation engine and sync all call these.
+
+Each handler takes a command and a unit of work and runs one transaction.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.errors import DomainError, OrderError
+from core.geo import GeoPoint
+from core.orders.cart import Cart
+from core.orders.lifecycle import Action, Role
+from core.orders.model import Actor, Order, OrderEvent
+from core.orders.ports import UnitOfWork
+from core.orders.pricing import quote_cart
+from core.orders.promos import Promo
+from core.orders.quote import Quote
+
+# Without a road graph, ETA uses a city speed; routing replaces this with real travel times.
+CITY_KMH = 18
+
+
+@dataclass
+class PlaceOrder:
+    cart: Cart
+    actor: Actor
+    order_id: str
+    now: datetime
+    customer_id: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass
+class PlaceResult:
+    order: Order
+    created: bool
+    events: list[OrderEvent] = field(default_factory=list)
+
+
+@dataclass
+class TransitionOrder:
+    order_id: str
+    action: Action
+    actor: Actor
+    now: datetime
+    reason: str | None = None
+    prep_minutes: int | None = None
+
+
+def fingerprint(cart: Cart, customer_id: str | None) -> str:
+    """A stable hash of what was asked, to tell a retry from a different request under the same key."""
+    body = json.dumps([cart.model_dump(mode="json"), customer_id], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def quote(cart: Cart, uow: UnitOfWork, now: datetime) -> Quote:
+    """Price a cart without placing it."""
+    merchant = uow.catalog.merchant(cart.merchant_id)
+    menu = uow.catalog.menu(cart.merchant_id)
+    if merchant is None or menu is None:
+        raise DomainError(OrderError.UNKNOWN_MERCHANT, f"no merchant {cart.merchant_id!r}")
+    promo: Promo | None = uow.catalog.promo(Promo.normalise(cart.promo_code)) if cart.promo_code else None
+    return quote_cart(cart, menu, merchant, now, promo)
+
+
+def travel_minutes(a: GeoPoint, b: GeoPoint | None) -> int:
+    if b is None:
+        return 0
+    return max(1, round(float(a.distance_km(b)) * 1.3 / CITY_KMH * 60))
+
+
+def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
+    """Quote, reserve stock, use the promo and store the order, once per idempotency key."""
+    request_print = fingerprint(cmd.cart, cmd.customer_id) if cmd.idempotency_key else ""
+    if cmd.idempotency_key:
+        seen = uow.idempotency.get(cmd.idempotency_key)
+        if seen is not None:
+            if seen[0] != request_print:
+                raise DomainError(OrderError.IDEMPOTENCY_KEY_REUSED,
+                                  "this Idempotency-Key was used for a different order")
+            existing = uow.orders.get(seen[1])
+            assert existing is not None, "an idempotency record always points at a stored order"
+            return PlaceResult(existing, created=False)
+    priced = quote(cmd.cart, uow, cmd.now)
+    merchant = uow.catalog.merchant(cmd.cart.merchant_id)
+    assert merchant is not None
+    uow.stock.reserve(merchant.id, priced.stock_reservations)
+    if priced.promo_code:
+        uow.promos.use(priced.promo_code)
+    customer = uow.catalog.customer(cmd.customer_id) if cmd.customer_id else None
+    address = priced.fulfilment.address
+    order = Order.place(
+        cmd.order_id, priced, by=cmd.actor, now=cmd.now, customer_id=cmd.customer_id,
+        vip=bool(customer and customer.vip), default_prep_minutes=merchant.prep_minutes_default,
+        travel_minutes=travel_minutes(merchant.location, address.location if address else None)
+        if priced.fulfilment.is_delivery else 0,
+    )
+    order.number = uow.orders.next_number(merchant.id)
+    if merchant.auto_accept:
+        order.apply(Action.ACCEPT, by=Actor(role=Role.SYSTEM), now=cmd.now, prep_minutes=merchant.prep_minutes_default)
+    uow.orders.add(order)
+    if cmd.idempotency_key:
+        uow.idempotency.put(cmd.idempotency_key, request_print, order.id)
+    uow.commit()
+    return PlaceResult(order, created=True, events=list(order.events))
+
+
+def get_order(order_id: str, actor: Actor, uow: UnitOfWork) -> Order:
+    """The order if `actor` may see it; otherwise ORDER_NOT_FOUND (existence is not leaked)."""
+    order = uow.orders.get(order_id)
+    if order is None or not actor.can_see(order):
+        raise DomainError(OrderError.ORDER_NOT_FOUND, f"no order {order_id!r}")
+    return order
+
+
+def transition_order(cmd: TransitionOrder, uow: UnitOfWork) -> tuple[Order, OrderEvent]:
+    """Apply one lifecycle move, release stock when the order ends unfulfilled, and audit it."""
+    order = get_order(cmd.order_id, cmd.actor, uow)
+    event = order.apply(cmd.action, by=cmd.actor, now=cmd.now, reason=cmd.reason, prep_minutes=cmd.prep_minutes)
+    if order.releases_stock:
+        uow.stock.release(order.merchant_id, order.quote.stock_reservations)
+    uow.orders.save(order, [event])
+    uow.commit()
+    return order, event

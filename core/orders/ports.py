@@ -1,0 +1,64 @@
+"""What the order handlers need from storage. Memory backend: core.orders.memory; SQL: server.db."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from core.menu import Menu
+from core.merchants import Customer, Merchant
+from core.orders.lifecycle import OrderStatus
+from core.orders.model import Order, OrderEvent
+from core.orders.promos import Promo
+
+
+class CatalogRepository(Protocol):
+    def merchant(self, merchant_id: str) -> Merchant | None: ...
+    def menu(self, merchant_id: str) -> Menu | None: ...
+    def promo(self, code: str) -> Promo | None: ...
+    def customer(self, customer_id: str) -> Customer | None: ...
+
+
+class StockLedger(Protocol):
+    def reserve(self, merchant_id: str, units: dict[str, int]) -> None:
+        """Take the units atomically, or raise DomainError(OUT_OF_STOCK | ITEM_UNAVAILABLE) taking nothing."""
+
+    def release(self, merchant_id: str, units: dict[str, int]) -> None:
+        """Give units back (rejection, cancellation)."""
+
+
+class PromoUsage(Protocol):
+    def use(self, code: str) -> None:
+        """Count one use, or raise DomainError(PromoError.EXHAUSTED) if the limit is reached."""
+
+
+class IdempotencyStore(Protocol):
+    def get(self, key: str) -> tuple[str, str] | None:
+        """(request fingerprint, order id) stored under `key`."""
+
+    def put(self, key: str, fingerprint: str, order_id: str) -> None: ...
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None: ...
+    def get(self, order_id: str) -> Order | None: ...
+    def save(self, order: Order, new_events: list[OrderEvent]) -> None:
+        """Persist a moved order; raises DomainError(INVALID_TRANSITION) if it changed meanwhile."""
+
+    def next_number(self, merchant_id: str) -> int: ...
+    def list(self, *, merchant_id: str | None = None, customer_id: str | None = None,
+             statuses: list[OrderStatus] | None = None, placed_after: datetime | None = None,
+             limit: int = 50, before: tuple[datetime, str] | None = None) -> list[Order]:
+        """Newest first; `before` is the (placed_at, id) of the last order of the previous page."""
+
+
+class UnitOfWork(Protocol):
+    catalog: CatalogRepository
+    stock: StockLedger
+    promos: PromoUsage
+    idempotency: IdempotencyStore
+    orders: OrderRepository
+
+    def __enter__(self) -> "UnitOfWork": ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Mealkitz server: Litestar HTTP API over the core domain."""

@@ -1,0 +1,166 @@
+"""Quotes, orders, transitions and the merchant queue."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from pydantic import BaseModel, Field
+
+from core.errors import AccountError, DomainError, InputError
+from core.orders import handlers
+from core.orders.cart import Cart
+from core.orders.lifecycle import Action, OrderStatus, Role
+from core.orders.priority import merchant_queue
+from core.orders.quote import Quote
+from server.api.views import decode_cursor, encode_cursor, order_view, queue_view
+from server.auth import ANY_ROLE, STAFF, actor_of, ensure_merchant_scope, roles
+from core.ids import uuid7
+from server.services import Services
+
+ORDERING_ROLES = (Role.CUSTOMER, Role.MERCHANT_STAFF, Role.MERCHANT_OWNER, Role.ADMIN)
+IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)]
+
+
+class PlaceOrderBody(Cart):
+    """A cart to place. Staff taking a phone order may name the customer."""
+
+    customer_id: str | None = Field(default=None, max_length=80)
+
+
+class TransitionBody(BaseModel):
+    action: Action
+    reason: str | None = Field(default=None, max_length=500)
+    prep_minutes: int | None = Field(default=None, ge=1, le=240)
+
+
+def services_of(request: Request) -> Services:  # type: ignore[type-arg]
+    return request.app.state.services
+
+
+class QuoteController(Controller):
+    path = "/quotes"
+    tags = ["orders"]
+
+    @post("/", guards=[roles(*ANY_ROLE)], status_code=200, sync_to_thread=True)
+    def create_quote(self, request: Request, data: Cart) -> Quote:  # type: ignore[type-arg]
+        """Price a cart against the live menu without placing it."""
+        services = services_of(request)
+        with services.read() as uow:
+            return handlers.quote(data, uow, services.clock())
+
+
+class OrderController(Controller):
+    path = "/orders"
+    tags = ["orders"]
+
+    @post("/", guards=[roles(*ORDERING_ROLES)], status_code=201)
+    async def place(self, request: Request, data: PlaceOrderBody,  # type: ignore[type-arg]
+                    idempotency_key: IdempotencyKey = None) -> Response[dict[str, Any]]:
+        """Place an order. Retrying with the same Idempotency-Key and body returns the same order."""
+        services = services_of(request)
+        actor = actor_of(request)
+        customer_id = data.customer_id
+        if actor.role is Role.CUSTOMER:
+            if customer_id not in (None, actor.id):
+                raise DomainError(AccountError.FORBIDDEN, "customers order for themselves")
+            customer_id = actor.id
+        elif actor.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
+            ensure_merchant_scope(actor, data.merchant_id)
+        key = f"{actor.role}:{actor.id}:{idempotency_key}" if idempotency_key else None
+        cart = Cart.model_validate(data.model_dump(exclude={"customer_id"}))
+        command = handlers.PlaceOrder(cart=cart, actor=actor, order_id=str(uuid7()), now=services.clock(),
+                                      customer_id=customer_id, idempotency_key=key)
+        result = await services.write(lambda uow: _place(command, uow, services))
+        headers = {} if result.created else {"Idempotent-Replayed": "true"}
+        return Response(order_view(result.order, actor), status_code=201 if result.created else 200,
+                        headers=headers)
+
+    @get("/{order_id:str}", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
+    def get_order(self, request: Request, order_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+        actor = actor_of(request)
+        with services_of(request).read() as uow:
+            return order_view(handlers.get_order(order_id, actor, uow), actor)
+
+    @get("/", guards=[roles(Role.CUSTOMER, *STAFF)], sync_to_thread=True)
+    def list_orders(
+        self, request: Request,  # type: ignore[type-arg]
+        merchant_id: str | None = None, customer_id: str | None = None,
+        status: list[OrderStatus] | None = None, placed_after: datetime | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50, cursor: str | None = None,
+    ) -> dict[str, Any]:
+        """Newest first, filtered and paged; each role sees only its own orders."""
+        actor = actor_of(request)
+        if actor.role is Role.CUSTOMER:
+            customer_id = actor.id
+        elif actor.role is not Role.ADMIN:
+            if merchant_id not in (None, actor.merchant_id):
+                raise DomainError(AccountError.FORBIDDEN, "you can only list your own merchant's orders")
+            merchant_id = actor.merchant_id
+        if placed_after is not None and placed_after.tzinfo is None:
+            raise DomainError(InputError.INVALID, "placed_after needs a timezone offset")
+        before = decode_cursor(cursor) if cursor else None
+        with services_of(request).read() as uow:
+            found = uow.orders.list(merchant_id=merchant_id, customer_id=customer_id, statuses=status,
+                                    placed_after=placed_after, limit=limit + 1, before=before)
+        page = found[:limit]
+        return {"items": [order_view(o, actor) for o in page],
+                "next_cursor": encode_cursor(page[-1]) if len(found) > limit else None}
+
+    @post("/{order_id:str}/transitions", guards=[roles(*ANY_ROLE)], status_code=200)
+    async def transition(self, request: Request, order_id: str,  # type: ignore[type-arg]
+                         data: TransitionBody) -> dict[str, Any]:
+        """Move an order along its lifecycle (accept, reject, start, ready, pick_up, deliver, cancel...)."""
+        services = services_of(request)
+        actor = actor_of(request)
+        command = handlers.TransitionOrder(order_id=order_id, action=data.action, actor=actor, now=services.clock(),
+                                           reason=data.reason, prep_minutes=data.prep_minutes)
+        order = await services.write(lambda uow: _transition(command, uow, services))
+        return order_view(order, actor)
+
+    @get("/{order_id:str}/events", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
+    def events(self, request: Request, order_id: str) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+        """The audit trail: who moved the order, when, from what to what, and why."""
+        with services_of(request).read() as uow:
+            order = handlers.get_order(order_id, actor_of(request), uow)
+        return [e.model_dump(mode="json") for e in order.events]
+
+
+def _place(command: handlers.PlaceOrder, uow: Any, services: Services) -> handlers.PlaceResult:
+    result = handlers.place_order(command, uow)
+    if result.created:
+        order = result.order
+        uow.after_commit.append(lambda: services.publish(f"merchant:{order.merchant_id}",
+                                                         {"type": "order.placed", "order_id": order.id}))
+    return result
+
+
+def _transition(command: handlers.TransitionOrder, uow: Any, services: Services) -> Any:
+    order, event = handlers.transition_order(command, uow)
+    if order.releases_stock:
+        uow.after_commit.append(lambda: services.cache.invalidate(order.merchant_id))
+    payload = {"type": "order.status", "order_id": order.id, "status": str(order.status), "seq": event.seq}
+    uow.after_commit.append(lambda: services.publish(f"order:{order.id}", payload))
+    uow.after_commit.append(lambda: services.publish(f"merchant:{order.merchant_id}", payload))
+    return order
+
+
+class QueueController(Controller):
+    path = "/merchants/{merchant_id:str}/queue"
+    tags = ["orders"]
+
+    @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
+    def queue(self, request: Request, merchant_id: str) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+        """The kitchen's open orders, most urgent first, with the reasons for each rank."""
+        actor = actor_of(request)
+        ensure_merchant_scope(actor, merchant_id)
+        services = services_of(request)
+        with services.read() as uow:
+            merchant = uow.catalog.merchant(merchant_id)
+            if merchant is None:
+                raise DomainError(AccountError.NOT_FOUND, f"no merchant {merchant_id!r}")
+            open_orders = uow.orders.list(merchant_id=merchant_id, statuses=[
+                OrderStatus.PLACED, OrderStatus.ACCEPTED, OrderStatus.PREPARING, OrderStatus.READY], limit=500)
+        entries = merchant_queue(open_orders, services.clock(), merchant.prep_minutes_default)
+        return [queue_view(e, actor) for e in entries]

@@ -1,0 +1,43 @@
+"""How domain objects look on the wire."""
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+from core.errors import DomainError, InputError
+from core.orders.lifecycle import allowed_actions
+from core.orders.model import Actor, Order
+from core.orders.priority import QueueEntry
+
+
+def order_view(order: Order, actor: Actor | None = None) -> dict[str, Any]:
+    body = order.model_dump(mode="json")
+    body["merchant_id"] = order.merchant_id
+    if actor is not None:
+        body["allowed_actions"] = [str(a) for a in allowed_actions(order.status, actor.role,
+                                                                   is_delivery=order.is_delivery)]
+    return body
+
+
+def queue_view(entry: QueueEntry, actor: Actor) -> dict[str, Any]:
+    return {"order": order_view(entry.order, actor),
+            "priority": {"score": entry.priority.score, "slack_minutes": entry.priority.slack_minutes,
+                         "reasons": entry.priority.reasons}}
+
+
+def encode_cursor(order: Order) -> str:
+    raw = f"{order.placed_at.isoformat()}|{order.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        placed, _, order_id = raw.partition("|")
+        when = datetime.fromisoformat(placed)
+        if when.tzinfo is None or not order_id:
+            raise ValueError
+        return when, order_id
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError(InputError.INVALID, "cursor is not one this API gave out") from None

@@ -1,0 +1,162 @@
+"""Accounts, argon2 password hashes, session tokens and role guards."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from sqlalchemy import Connection, delete, insert, select
+
+from core.errors import AccountError, DomainError
+from core.orders.lifecycle import Role
+from core.orders.model import Actor
+from server.db import tables as t
+
+hasher = PasswordHasher()
+# A hash to verify against when the account does not exist, so timing does not reveal which emails exist.
+_DUMMY_HASH = hasher.hash("not-a-real-password")
+SESSION_CACHE_SECONDS = 30.0
+
+
+def hash_secret(secret: str) -> str:
+    return hasher.hash(secret)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_account(conn: Connection, *, email: str, password: str, role: Role, merchant_id: str | None = None,
+                   customer_id: str | None = None, driver_id: str | None = None, pin: str | None = None) -> str:
+    email = email.strip().lower()
+    if conn.execute(select(t.accounts.c.id).where(t.accounts.c.email == email)).first():
+        raise DomainError(AccountError.ALREADY_EXISTS, f"an account for {email} exists")
+    if len(password) < 8:
+        raise DomainError(AccountError.INVALID_CREDENTIALS, "passwords have at least 8 characters")
+    account_id = str(uuid.uuid4())
+    conn.execute(insert(t.accounts).values(
+        id=account_id, email=email, password_hash=hash_secret(password), role=str(role), merchant_id=merchant_id,
+        customer_id=customer_id, driver_id=driver_id, pin_hash=hash_secret(pin) if pin else None, active=True,
+        created_at=datetime.now(timezone.utc)))
+    return account_id
+
+
+def _verify(hashed: str, secret: str) -> bool:
+    try:
+        return hasher.verify(hashed, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(conn: Connection, email: str, password: str) -> str:
+    """The account id for these credentials, or INVALID_CREDENTIALS."""
+    row = conn.execute(select(t.accounts.c.id, t.accounts.c.password_hash, t.accounts.c.active)
+                       .where(t.accounts.c.email == email.strip().lower())).first()
+    if not _verify(row.password_hash if row else _DUMMY_HASH, password) or row is None or not row.active:
+        raise DomainError(AccountError.INVALID_CREDENTIALS, "wrong email or password")
+    return row.id
+
+
+def check_pin(conn: Connection, merchant_id: str, pin: str) -> str:
+    """Staff PIN sign-in on a shared tablet: the staff account of `merchant_id` with this PIN."""
+    rows = conn.execute(select(t.accounts.c.id, t.accounts.c.pin_hash).where(
+        t.accounts.c.merchant_id == merchant_id, t.accounts.c.pin_hash.is_not(None), t.accounts.c.active)).all()
+    for row in rows:
+        if _verify(row.pin_hash, pin):
+            return row.id
+    raise DomainError(AccountError.INVALID_CREDENTIALS, "wrong PIN")
+
+
+def open_session(conn: Connection, account_id: str, days: int) -> str:
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(timezone.utc)
+    conn.execute(insert(t.sessions).values(token_hash=token_digest(token), account_id=account_id, created_at=now,
+                                           expires_at=now + timedelta(days=days)))
+    return token
+
+
+def close_session(conn: Connection, token: str) -> None:
+    conn.execute(delete(t.sessions).where(t.sessions.c.token_hash == token_digest(token)))
+
+
+class SessionResolver:
+    """Token -> Actor, with a short cache so authenticated hot paths cost no extra query."""
+
+    def __init__(self, connect: Callable[[], Connection]) -> None:
+        self.connect = connect
+        self._cache: dict[str, tuple[float, Actor | None]] = {}
+        self._lock = threading.Lock()
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._cache.pop(token_digest(token), None)
+
+    def resolve(self, token: str) -> Actor | None:
+        digest = token_digest(token)
+        hit = self._cache.get(digest)
+        if hit is not None and time.monotonic() - hit[0] < SESSION_CACHE_SECONDS:
+            return hit[1]
+        with self.connect() as conn:
+            row = conn.execute(
+                select(t.accounts, t.sessions.c.expires_at).join(t.sessions, t.sessions.c.account_id == t.accounts.c.id)
+                .where(t.sessions.c.token_hash == digest)).first()
+        actor = None
+        if row is not None and row.active and row.expires_at > datetime.now(timezone.utc):
+            role = Role(row.role)
+            ident = {Role.CUSTOMER: row.customer_id, Role.DRIVER: row.driver_id}.get(role, row.id)
+            actor = Actor(role=role, id=ident, merchant_id=row.merchant_id)
+        with self._lock:
+            self._cache[digest] = (time.monotonic(), actor)
+        return actor
+
+
+def bearer_token(connection: ASGIConnection) -> str | None:  # type: ignore[type-arg]
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def actor_of(connection: ASGIConnection) -> Actor:  # type: ignore[type-arg]
+    """The signed-in actor of a request (set by the guard)."""
+    actor = getattr(connection.state, "actor", None)
+    if actor is None:
+        raise DomainError(AccountError.NOT_AUTHENTICATED, "sign in first: Authorization: Bearer <token>")
+    return actor
+
+
+def roles(*allowed: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:  # type: ignore[type-arg]
+    """A route guard: the request must carry a session of one of `allowed` roles."""
+    allowed_set = frozenset(allowed)
+
+    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+        token = bearer_token(connection)
+        resolver: SessionResolver = connection.app.state.services.sessions
+        actor = resolver.resolve(token) if token else None
+        if actor is None:
+            raise DomainError(AccountError.NOT_AUTHENTICATED, "sign in first: Authorization: Bearer <token>")
+        if actor.role not in allowed_set:
+            raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} may not do this")
+        connection.state.actor = actor
+
+    return guard
+
+
+ANY_ROLE = tuple(Role)
+STAFF = (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER, Role.ADMIN)
+OWNERS = (Role.MERCHANT_OWNER, Role.ADMIN)
+
+
+def ensure_merchant_scope(actor: Actor, merchant_id: str) -> None:
+    """Merchant staff act only on their own merchant; admins on any."""
+    if actor.role in (Role.ADMIN, Role.SYSTEM):
+        return
+    if actor.merchant_id != merchant_id:
+        raise DomainError(AccountError.FORBIDDEN, "you can only manage your own merchant")

@@ -1,0 +1,94 @@
+"""Writing merchants, menus, stock, customers, drivers and promos (used by the API, demo data and CLI)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from core.menu import Menu
+from core.merchants import Customer, Driver, Merchant
+from core.orders.promos import Promo
+from server.db import tables as t
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def upsert_merchant(conn: Connection, merchant: Merchant) -> None:
+    values = {"name": merchant.name, "doc": merchant.model_dump_json(), "updated_at": _now()}
+    if conn.execute(update(t.merchants).where(t.merchants.c.id == merchant.id).values(**values)).rowcount == 0:
+        conn.execute(insert(t.merchants).values(id=merchant.id, **values))
+
+
+def stock_rows(menu: Menu) -> dict[str, tuple[int | None, bool]]:
+    rows = {f"item:{i.id}": (i.stock, i.available) for i in menu.items}
+    for group in menu.modifier_groups:
+        rows.update({f"option:{o.id}": (o.stock, o.available) for o in group.options})
+    return rows
+
+
+def replace_menu(conn: Connection, menu: Menu) -> int:
+    """Store a new menu version. Live stock rows are kept for items that stay, created for new ones,
+    dropped for removed ones; the menu document's own stock fields seed new rows only."""
+    current = conn.execute(select(t.menus.c.version).where(t.menus.c.merchant_id == menu.merchant_id)).scalar()
+    version = (current or 0) + 1
+    doc = menu.model_dump_json(exclude={"version"})
+    if current is None:
+        conn.execute(insert(t.menus).values(merchant_id=menu.merchant_id, version=version, doc=doc, updated_at=_now()))
+    else:
+        conn.execute(update(t.menus).where(t.menus.c.merchant_id == menu.merchant_id)
+                     .values(version=version, doc=doc, updated_at=_now()))
+    wanted = stock_rows(menu)
+    existing = {r.key for r in conn.execute(select(t.stock.c.key).where(t.stock.c.merchant_id == menu.merchant_id))}
+    new = [{"merchant_id": menu.merchant_id, "key": k, "count": c, "available": a}
+           for k, (c, a) in wanted.items() if k not in existing]
+    if new:
+        conn.execute(insert(t.stock), new)
+    gone = existing - set(wanted)
+    if gone:
+        conn.execute(delete(t.stock).where(t.stock.c.merchant_id == menu.merchant_id, t.stock.c.key.in_(gone)))
+    return version
+
+
+def upsert_customer(conn: Connection, customer: Customer) -> None:
+    values = {"name": customer.name, "phone": customer.phone, "doc": customer.model_dump_json()}
+    if conn.execute(update(t.customers).where(t.customers.c.id == customer.id).values(**values)).rowcount == 0:
+        conn.execute(insert(t.customers).values(id=customer.id, **values))
+
+
+def upsert_driver(conn: Connection, driver: Driver) -> None:
+    values = {"name": driver.name, "doc": driver.model_dump_json()}
+    if conn.execute(update(t.drivers).where(t.drivers.c.id == driver.id).values(**values)).rowcount == 0:
+        conn.execute(insert(t.drivers).values(id=driver.id, **values))
+
+
+def upsert_promo(conn: Connection, promo: Promo) -> None:
+    code = Promo.normalise(promo.code)
+    promo = promo.model_copy(update={"code": code})
+    values = {"merchant_id": promo.merchant_id, "doc": promo.model_dump_json(exclude={"uses"}),
+              "max_uses": promo.max_uses}
+    if conn.execute(update(t.promos).where(t.promos.c.code == code).values(**values)).rowcount == 0:
+        conn.execute(insert(t.promos).values(code=code, uses=promo.uses, **values))
+
+
+def list_merchants(conn: Connection) -> list[Merchant]:
+    return [Merchant.model_validate_json(r.doc) for r in conn.execute(select(t.merchants.c.doc).order_by(t.merchants.c.name))]
+
+
+def list_drivers(conn: Connection) -> list[Driver]:
+    return [Driver.model_validate_json(r.doc) for r in conn.execute(select(t.drivers.c.doc).order_by(t.drivers.c.name))]
+
+
+def stock_of(conn: Connection, merchant_id: str) -> list[dict[str, object]]:
+    return [{"key": r.key, "count": r.count, "available": r.available} for r in conn.execute(
+        select(t.stock).where(t.stock.c.merchant_id == merchant_id).order_by(t.stock.c.key))]
+
+
+def merchant_exists(conn: Connection, merchant_id: str) -> bool:
+    return conn.execute(select(t.merchants.c.id).where(t.merchants.c.id == merchant_id)).first() is not None
+
+
+def json_doc(value: object) -> str:
+    return json.dumps(value, default=str)

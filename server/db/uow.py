@@ -1,0 +1,236 @@
+"""SQL implementations of the order ports (core.orders.ports) on one SQLAlchemy connection."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, tuple_, update
+
+from core.errors import DomainError, OrderError, PromoError
+from core.menu import Menu
+from core.merchants import Customer, Merchant
+from core.orders.lifecycle import OrderStatus
+from core.orders.model import Order, OrderEvent
+from core.orders.promos import Promo
+from server.db import tables as t
+from server.db.catalog_cache import CatalogCache
+
+
+class SqlCatalog:
+    def __init__(self, conn: Connection, cache: CatalogCache) -> None:
+        self.conn, self.cache = conn, cache
+
+    def merchant(self, merchant_id: str) -> Merchant | None:
+        return self.cache.get(self.conn, merchant_id)[0]
+
+    def menu(self, merchant_id: str) -> Menu | None:
+        return self.cache.get(self.conn, merchant_id)[1]
+
+    def promo(self, code: str) -> Promo | None:
+        row = self.conn.execute(select(t.promos.c.doc, t.promos.c.uses).where(t.promos.c.code == code)).first()
+        if row is None:
+            return None
+        promo = Promo.model_validate_json(row.doc)
+        promo.uses = row.uses
+        return promo
+
+    def customer(self, customer_id: str) -> Customer | None:
+        row = self.conn.execute(select(t.customers.c.doc).where(t.customers.c.id == customer_id)).first()
+        return Customer.model_validate_json(row.doc) if row else None
+
+
+class SqlStock:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def reserve(self, merchant_id: str, units: dict[str, int]) -> None:
+        if not units:
+            return
+        rows = {
+            r.key: r for r in self.conn.execute(
+                select(t.stock.c.key, t.stock.c.count, t.stock.c.available)
+                .where(t.stock.c.merchant_id == merchant_id, t.stock.c.key.in_(list(units)))
+            )
+        }
+        for key, n in units.items():
+            row = rows.get(key)
+            if row is None or not row.available:
+                raise DomainError(OrderError.ITEM_UNAVAILABLE, f"{key.partition(':')[2]} is not available")
+            if row.count is not None and row.count < n:
+                raise DomainError(OrderError.OUT_OF_STOCK,
+                                  f"only {row.count} of {key.partition(':')[2]} left, {n} wanted")
+        for key, n in units.items():
+            if rows[key].count is None:
+                continue
+            # The guard makes the decrement safe even against another process's concurrent order.
+            done = self.conn.execute(
+                update(t.stock).where(t.stock.c.merchant_id == merchant_id, t.stock.c.key == key,
+                                      t.stock.c.count >= n).values(count=t.stock.c.count - n)
+            ).rowcount
+            if done != 1:
+                raise DomainError(OrderError.OUT_OF_STOCK, f"{key.partition(':')[2]} just sold out")
+
+    def release(self, merchant_id: str, units: dict[str, int]) -> None:
+        for key, n in units.items():
+            self.conn.execute(
+                update(t.stock).where(t.stock.c.merchant_id == merchant_id, t.stock.c.key == key,
+                                      t.stock.c.count.is_not(None)).values(count=t.stock.c.count + n)
+            )
+
+    def set(self, merchant_id: str, key: str, *, count: int | None | str = "keep",
+            available: bool | None = None) -> None:
+        """Staff edits: set a count (None = not counted) and/or the 86 flag."""
+        values: dict[str, object] = {}
+        if count != "keep":
+            values["count"] = count
+        if available is not None:
+            values["available"] = available
+        if values:
+            self.conn.execute(update(t.stock).where(t.stock.c.merchant_id == merchant_id, t.stock.c.key == key)
+                              .values(**values))
+
+
+class SqlPromos:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def use(self, code: str) -> None:
+        done = self.conn.execute(
+            update(t.promos).where(t.promos.c.code == code,
+                                   or_(t.promos.c.max_uses.is_(None), t.promos.c.uses < t.promos.c.max_uses))
+            .values(uses=t.promos.c.uses + 1)
+        ).rowcount
+        if done != 1:
+            raise DomainError(PromoError.EXHAUSTED, f"promo {code} is used up")
+
+
+class SqlIdempotency:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        row = self.conn.execute(select(t.idempotency_keys.c.fingerprint, t.idempotency_keys.c.order_id)
+                                .where(t.idempotency_keys.c.key == key)).first()
+        return (row.fingerprint, row.order_id) if row else None
+
+    def put(self, key: str, fingerprint: str, order_id: str) -> None:
+        self.conn.execute(insert(t.idempotency_keys).values(
+            key=key, fingerprint=fingerprint, order_id=order_id, created_at=datetime.now(timezone.utc)))
+
+
+def _event_row(order_id: str, e: OrderEvent) -> dict[str, object]:
+    return {"order_id": order_id, "seq": e.seq, "at": e.at, "actor_role": str(e.actor.role),
+            "actor_id": e.actor.id, "action": e.action, "from_status": e.from_status and str(e.from_status),
+            "to_status": str(e.to_status), "reason": e.reason, "data": json.dumps(e.data, default=str)}
+
+
+def _order_row(order: Order) -> dict[str, object]:
+    return {"id": order.id, "merchant_id": order.merchant_id, "customer_id": order.customer_id,
+            "number": order.number, "status": str(order.status), "channel": str(order.quote.channel),
+            "placed_at": order.placed_at, "promised_at": order.promised_at, "total": order.total,
+            "currency": order.quote.currency, "version": order.version,
+            "doc": order.model_dump_json(exclude={"events"})}
+
+
+class SqlOrders:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, order: Order) -> None:
+        self.conn.execute(insert(t.orders), [_order_row(order)])
+        self.conn.execute(insert(t.order_events), [_event_row(order.id, e) for e in order.events])
+
+    def _events(self, order_ids: list[str]) -> dict[str, list[OrderEvent]]:
+        out: dict[str, list[OrderEvent]] = {i: [] for i in order_ids}
+        rows = self.conn.execute(select(t.order_events).where(t.order_events.c.order_id.in_(order_ids))
+                                 .order_by(t.order_events.c.order_id, t.order_events.c.seq))
+        for r in rows:
+            out[r.order_id].append(OrderEvent(
+                seq=r.seq, at=r.at, actor={"role": r.actor_role, "id": r.actor_id}, action=r.action,
+                from_status=r.from_status, to_status=r.to_status, reason=r.reason, data=json.loads(r.data)))
+        return out
+
+    def _hydrate(self, rows: list) -> list[Order]:  # type: ignore[type-arg]
+        events = self._events([r.id for r in rows]) if rows else {}
+        orders = []
+        for r in rows:
+            order = Order.model_validate_json(r.doc)
+            order.events = events[r.id]
+            orders.append(order)
+        return orders
+
+    def get(self, order_id: str) -> Order | None:
+        rows = self.conn.execute(select(t.orders.c.id, t.orders.c.doc).where(t.orders.c.id == order_id)).all()
+        found = self._hydrate(rows)
+        return found[0] if found else None
+
+    def save(self, order: Order, new_events: list[OrderEvent]) -> None:
+        row = _order_row(order)
+        done = self.conn.execute(
+            update(t.orders).where(t.orders.c.id == order.id, t.orders.c.version == order.version - len(new_events))
+            .values(status=row["status"], version=row["version"], doc=row["doc"], promised_at=row["promised_at"])
+        ).rowcount
+        if done != 1:
+            raise DomainError(OrderError.INVALID_TRANSITION, "the order changed meanwhile; reload it and retry")
+        self.conn.execute(insert(t.order_events), [_event_row(order.id, e) for e in new_events])
+
+    def next_number(self, merchant_id: str) -> int:
+        c = t.order_counters.c
+        done = self.conn.execute(update(t.order_counters).where(c.merchant_id == merchant_id)
+                                 .values(last_number=c.last_number + 1)).rowcount
+        if done == 0:
+            self.conn.execute(insert(t.order_counters).values(merchant_id=merchant_id, last_number=1))
+            return 1
+        return self.conn.execute(select(c.last_number).where(c.merchant_id == merchant_id)).scalar_one()
+
+    def list(self, *, merchant_id: str | None = None, customer_id: str | None = None,
+             statuses: list[OrderStatus] | None = None, placed_after: datetime | None = None,
+             limit: int = 50, before: tuple[datetime, str] | None = None) -> list[Order]:
+        c = t.orders.c
+        query = select(c.id, c.doc).order_by(c.placed_at.desc(), c.id.desc()).limit(limit)
+        conditions = []
+        if merchant_id is not None:
+            conditions.append(c.merchant_id == merchant_id)
+        if customer_id is not None:
+            conditions.append(c.customer_id == customer_id)
+        if statuses:
+            conditions.append(c.status.in_([str(s) for s in statuses]))
+        if placed_after is not None:
+            conditions.append(c.placed_at >= placed_after)
+        if before is not None:
+            conditions.append(tuple_(c.placed_at, c.id) < tuple_(*before))
+        if conditions:
+            query = query.where(and_(*conditions))
+        return self._hydrate(self.conn.execute(query).all())
+
+    def count(self) -> int:
+        return self.conn.execute(select(func.count()).select_from(t.orders)).scalar_one()
+
+
+class SqlUnitOfWork:
+    """Ports over one connection. Inside the writer each unit of work is a SAVEPOINT of the batch's
+    transaction: `commit` releases it, an exception rolls back just this unit."""
+
+    def __init__(self, conn: Connection, cache: CatalogCache) -> None:
+        self.conn = conn
+        self.cache = cache
+        self.catalog = SqlCatalog(conn, cache)
+        self.stock = SqlStock(conn)
+        self.promos = SqlPromos(conn)
+        self.idempotency = SqlIdempotency(conn)
+        self.orders = SqlOrders(conn)
+        self.committed = False
+        self.after_commit: list[Callable[[], None]] = []
+
+    def __enter__(self) -> "SqlUnitOfWork":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.committed = True
+
+    def rollback(self) -> None:
+        self.committed = False

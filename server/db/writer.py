@@ -1,0 +1,126 @@
+"""One writer thread that commits concurrent writes together (group commit).
+
+Every write handler runs inside a SAVEPOINT of the batch's single transaction, so one failing order rolls
+back alone; the batch then commits once, and only then is each caller answered. An answer therefore
+always means "committed", and the cost of a commit is shared by every order in the batch.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+
+from server.db.catalog_cache import CatalogCache
+from server.db.uow import SqlUnitOfWork
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+class StorageUnavailable(Exception):
+    """The batch could not be committed; nothing in it was acknowledged."""
+
+
+class Writer:
+    def __init__(self, engine: Engine, cache: CatalogCache, batch_max: int = 256) -> None:
+        self.engine = engine
+        self.cache = cache
+        self.batch_max = batch_max
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.batches = 0
+        self.jobs = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="mealkitz-writer", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def submit(self, fn: Callable[[SqlUnitOfWork], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._queue.put((fn, future))
+        return future
+
+    async def run(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        """Run `fn` in the writer; resolves after the batch holding it has committed."""
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def run_sync(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        return self.submit(fn).result()
+
+    def _loop(self) -> None:
+        conn = None
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                break
+            jobs = [first]
+            while len(jobs) < self.batch_max:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    self._queue.put(_STOP)
+                    break
+                jobs.append(nxt)
+            try:
+                if conn is None or conn.closed:
+                    conn = self.engine.connect()
+                    conn.info["writer"] = True
+                self._run_batch(conn, jobs)
+            except Exception as exc:  # the commit itself failed: nothing in the batch is acknowledged
+                log.exception("write batch of %d failed", len(jobs))
+                for _, future in jobs:
+                    if not future.done():
+                        future.set_exception(StorageUnavailable(str(exc)))
+                if conn is not None:
+                    conn.close()
+                conn = None
+        if conn is not None:
+            conn.close()
+
+    def _run_batch(self, conn: Any, jobs: list[tuple[Callable[[SqlUnitOfWork], Any], Future[Any]]]) -> None:
+        outcomes: list[tuple[Future[Any], bool, Any]] = []
+        after: list[Callable[[], None]] = []
+        with conn.begin():
+            for fn, future in jobs:
+                savepoint = conn.begin_nested()
+                uow = SqlUnitOfWork(conn, self.cache)
+                try:
+                    result = fn(uow)
+                except Exception as exc:
+                    savepoint.rollback()
+                    outcomes.append((future, False, exc))
+                    continue
+                if uow.committed:
+                    savepoint.commit()
+                    after.extend(uow.after_commit)
+                else:
+                    savepoint.rollback()
+                outcomes.append((future, True, result))
+        self.batches += 1
+        self.jobs += len(jobs)
+        for hook in after:
+            try:
+                hook()
+            except Exception:
+                log.exception("after-commit hook failed")
+        for future, ok, value in outcomes:
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)

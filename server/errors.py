@@ -1,0 +1,87 @@
+"""The one map from domain error codes to HTTP: RFC 9457 problem details with a stable `code`."""
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from core.errors import AccountError, DomainError, ErrorCode, InputError, OrderError, PromoError
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://mealkitz.dev/problems/"
+
+STATUS: dict[ErrorCode, int] = {
+    OrderError.UNKNOWN_MERCHANT: 404,
+    OrderError.ORDER_NOT_FOUND: 404,
+    AccountError.NOT_FOUND: 404,
+    OrderError.INVALID_TRANSITION: 409,
+    OrderError.IDEMPOTENCY_KEY_REUSED: 409,
+    OrderError.OUT_OF_STOCK: 409,
+    OrderError.TRANSITION_FORBIDDEN: 403,
+    AccountError.FORBIDDEN: 403,
+    AccountError.NOT_AUTHENTICATED: 401,
+    AccountError.INVALID_CREDENTIALS: 401,
+    AccountError.ALREADY_EXISTS: 409,
+    PromoError.EXHAUSTED: 409,
+}
+TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+          409: "Conflict", 413: "Request too large", 415: "Unsupported media type", 422: "Unprocessable content",
+          429: "Too many requests", 500: "Internal error", 503: "Service unavailable"}
+HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "request_too_large", 415: "unsupported_media_type",
+              429: "rate_limited", 503: "service_unavailable"}
+
+
+def status_of(code: ErrorCode) -> int:
+    """Unlisted codes are input the client can fix: 422."""
+    return STATUS.get(code, 422)
+
+
+def problem(status: int, code: str, detail: str, instance: str | None = None, **extra: object) -> Response:
+    body: dict[str, object] = {"type": PROBLEM_BASE + code, "title": TITLES.get(status, "Error"),
+                               "status": status, "code": code, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v})
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    status = status_of(exc.code)
+    return problem(status, str(exc.code), exc.detail, request.url.path,
+                   errors=[p.as_dict() for p in exc.problems], **exc.extra)
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    return problem(422 if errors else 400, str(InputError.INVALID), exc.detail or "the request is not valid",
+                   request.url.path, errors=errors)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail)
+    code = HTTP_CODES.get(status, "http_error")
+    return problem(status, code, exc.detail or TITLES.get(status, "Error"), request.url.path)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "internal_error", "something went wrong on our side; it has been logged", request.url.path)
+
+
+def storage_error_handler(request: Request, exc: Exception) -> Response:
+    return problem(503, "storage_unavailable", "the database could not commit; nothing was saved, retry",
+                   request.url.path)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
+__all__ = ["EXCEPTION_HANDLERS", "MediaType", "problem", "status_of"]

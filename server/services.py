@@ -1,0 +1,59 @@
+"""Everything a request handler needs, built once per process by create_app."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from server.auth import SessionResolver
+from server.db.catalog_cache import CatalogCache
+from server.db.engine import make_engine
+from server.db.uow import SqlUnitOfWork
+from server.db.writer import Writer
+from server.settings import Settings
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Services:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.engine: Engine = make_engine(settings.database_url)
+        self.cache = CatalogCache()
+        self.writer = Writer(self.engine, self.cache, settings.write_batch_max)
+        self.sessions = SessionResolver(self.engine.connect)
+        self.publishers: list[Callable[[str, dict[str, object]], None]] = []
+
+    def start(self) -> None:
+        self.writer.start()
+
+    def stop(self) -> None:
+        self.writer.stop()
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[SqlUnitOfWork]:
+        """A read-only unit of work on its own connection (WAL lets reads run beside the writer)."""
+        with self.engine.connect() as conn:
+            yield SqlUnitOfWork(conn, self.cache)
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
+        return await self.writer.run(fn)
+
+    def publish(self, topic: str, event: dict[str, object]) -> None:
+        """Hand a committed change to the live-update channels (wired by the realtime layer)."""
+        for publisher in self.publishers:
+            publisher(topic, event)

@@ -1,0 +1,57 @@
+"""Settings: the one place that reads the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    redis_url: str | None = None
+    session_days: int = 30
+    write_batch_max: int = 256
+    log_level: str = "INFO"
+    scraper_allow_private_networks: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Read MEALKITZ_* and the standard DATABASE_URL / REDIS_URL variables."""
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("MEALKITZ_DATA_DIR") or Path.cwd() / "data").resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'mealkitz.sqlite3'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=normalise_database_url(database_url),
+            host=env.get("MEALKITZ_HOST", "127.0.0.1"),
+            port=int(env.get("MEALKITZ_PORT", "8000")),
+            redis_url=env.get("REDIS_URL") or None,
+            session_days=int(env.get("MEALKITZ_SESSION_DAYS", "30")),
+            write_batch_max=int(env.get("MEALKITZ_WRITE_BATCH_MAX", "256")),
+            log_level=env.get("MEALKITZ_LOG_LEVEL", "INFO"),
+            scraper_allow_private_networks=_bool(env.get("SCRAPER_ALLOW_PRIVATE_NETWORKS")),
+            extra={k: v for k, v in env.items() if k.startswith(("WHATSAPP_", "INSTAGRAM_", "GRAPH_API_"))},
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept postgres:// and postgresql:// as given by hosting providers; use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
