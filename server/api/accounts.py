@@ -101,7 +101,7 @@ class AuthController(Controller):
             auth.close_session(conn, token or "")
         services.sessions.forget(token or "")
 
-    @get("/me", guards=[roles(*ANY_ROLE)], sync_to_thread=False)
+    @get("/me", guards=[roles(*ANY_ROLE)])
     async def me(self, request: Request) -> dict[str, Any]:  # type: ignore[type-arg]
         actor = actor_of(request)
         return {"role": str(actor.role), "id": actor.id, "merchant_id": actor.merchant_id}

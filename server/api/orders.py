@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 from pydantic import BaseModel, Field
 
 from core.errors import AccountError, DomainError, InputError
@@ -20,7 +20,7 @@ from core.ids import uuid7
 from server.services import Services
 
 ORDERING_ROLES = (Role.CUSTOMER, Role.MERCHANT_STAFF, Role.MERCHANT_OWNER, Role.ADMIN)
-IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)]
+IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)]
 
 
 class PlaceOrderBody(Cart):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text, UniqueConstraint,
+    Boolean, Column, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text,
 )
 
 from server.db.types import UTCDateTime
@@ -131,5 +131,4 @@ sessions = Table(
     Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
-    UniqueConstraint("token_hash"),
 )
