@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from geopy.distance import geodesic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -17,8 +18,13 @@ class GeoPoint(BaseModel):
 
     def distance_km(self, other: "GeoPoint") -> Decimal:
         """Geodesic distance, rounded to metres so prices derived from it are reproducible."""
-        km = geodesic((self.lat, self.lon), (other.lat, other.lon)).km
-        return Decimal(str(round(km, 3)))
+        return _geodesic_km(self.lat, self.lon, other.lat, other.lon)
+
+
+@lru_cache(maxsize=65536)
+def _geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> Decimal:
+    # Karney's geodesic costs ~50 µs; customers order again and again from the same few addresses.
+    return Decimal(str(round(geodesic((lat1, lon1), (lat2, lon2)).km, 3)))
 
 
 def point_in_polygon(point: GeoPoint, polygon: list[GeoPoint]) -> bool:

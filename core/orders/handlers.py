@@ -4,13 +4,15 @@ Each handler takes a command and a unit of work and runs one transaction.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import TypeVar
 
 from core.errors import DomainError, OrderError
-from core.geo import GeoPoint
 from core.orders.cart import Cart
 from core.orders.lifecycle import Action, Role
 from core.orders.model import Actor, Order, OrderEvent
@@ -18,6 +20,8 @@ from core.orders.ports import UnitOfWork
 from core.orders.pricing import quote_cart
 from core.orders.promos import Promo
 from core.orders.quote import Quote
+
+C, T = TypeVar("C"), TypeVar("T")
 
 # Without a road graph, ETA uses a city speed; routing replaces this with real travel times.
 CITY_KMH = 18
@@ -52,8 +56,8 @@ class TransitionOrder:
 
 def fingerprint(cart: Cart, customer_id: str | None) -> str:
     """A stable hash of what was asked, to tell a retry from a different request under the same key."""
-    body = json.dumps([cart.model_dump(mode="json"), customer_id], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    # Pydantic serialises fields in declaration order, so the same cart always gives the same bytes.
+    return hashlib.sha256(cart.model_dump_json().encode() + b"|" + (customer_id or "").encode()).hexdigest()
 
 
 def quote(cart: Cart, uow: UnitOfWork, now: datetime) -> Quote:
@@ -66,12 +70,29 @@ def quote(cart: Cart, uow: UnitOfWork, now: datetime) -> Quote:
     return quote_cart(cart, menu, merchant, now, promo)
 
 
-def travel_minutes(a: GeoPoint, b: GeoPoint | None) -> int:
-    if b is None:
+def travel_minutes(distance_km: Decimal | None) -> int:
+    """Minutes on the road for a delivery of `distance_km` (geodesic, with a city detour factor)."""
+    if distance_km is None:
         return 0
-    return max(1, round(float(a.distance_km(b)) * 1.3 / CITY_KMH * 60))
+    return max(1, round(float(distance_km) * 1.3 / CITY_KMH * 60))
 
 
+def _rolled_back_on_error(handler: Callable[[C, UnitOfWork], T]) -> Callable[[C, UnitOfWork], T]:
+    """One transaction per handler: a failure discards what the handler wrote, so a unit of work reused
+    by a later handler (sync, conversation) never commits a failed placement's reservations."""
+
+    @functools.wraps(handler)
+    def run(cmd: C, uow: UnitOfWork) -> T:
+        try:
+            return handler(cmd, uow)
+        except BaseException:
+            uow.rollback()
+            raise
+
+    return run
+
+
+@_rolled_back_on_error
 def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     """Quote, reserve stock, use the promo and store the order, once per idempotency key."""
     request_print = fingerprint(cmd.cart, cmd.customer_id) if cmd.idempotency_key else ""
@@ -91,12 +112,10 @@ def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     if priced.promo_code:
         uow.promos.use(priced.promo_code)
     customer = uow.catalog.customer(cmd.customer_id) if cmd.customer_id else None
-    address = priced.fulfilment.address
     order = Order.place(
         cmd.order_id, priced, by=cmd.actor, now=cmd.now, customer_id=cmd.customer_id,
         vip=bool(customer and customer.vip), default_prep_minutes=merchant.prep_minutes_default,
-        travel_minutes=travel_minutes(merchant.location, address.location if address else None)
-        if priced.fulfilment.is_delivery else 0,
+        travel_minutes=travel_minutes(priced.distance_km) if priced.fulfilment.is_delivery else 0,
     )
     order.number = uow.orders.next_number(merchant.id)
     if merchant.auto_accept:
@@ -116,6 +135,7 @@ def get_order(order_id: str, actor: Actor, uow: UnitOfWork) -> Order:
     return order
 
 
+@_rolled_back_on_error
 def transition_order(cmd: TransitionOrder, uow: UnitOfWork) -> tuple[Order, OrderEvent]:
     """Apply one lifecycle move, release stock when the order ends unfulfilled, and audit it."""
     order = get_order(cmd.order_id, cmd.actor, uow)

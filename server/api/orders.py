@@ -69,7 +69,8 @@ class OrderController(Controller):
         elif actor.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
             ensure_merchant_scope(actor, data.merchant_id)
         key = f"{actor.role}:{actor.id}:{idempotency_key}" if idempotency_key else None
-        cart = Cart.model_validate(data.model_dump(exclude={"customer_id"}))
+        # Already validated as PlaceOrderBody; copy the fields rather than validate twice.
+        cart = Cart.model_construct(**{name: getattr(data, name) for name in Cart.model_fields})
         command = handlers.PlaceOrder(cart=cart, actor=actor, order_id=str(uuid7()), now=services.clock(),
                                       customer_id=customer_id, idempotency_key=key)
         result = await services.write(lambda uow: _place(command, uow, services))

@@ -12,7 +12,7 @@ import time
 from sqlalchemy import Connection, select
 
 from core.menu import Menu
-from core.merchants import Merchant
+from core.merchants import Customer, Merchant
 from server.db import tables as t
 
 
@@ -21,6 +21,19 @@ class CatalogCache:
         self.ttl = ttl
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, Merchant | None, Menu | None]] = {}
+        self._customers: dict[str, tuple[float, Customer | None]] = {}
+
+    def customer(self, conn: Connection, customer_id: str) -> Customer | None:
+        """Customers change rarely and ordering needs only their VIP flag; cached like the menus."""
+        now = time.monotonic()
+        hit = self._customers.get(customer_id)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        row = conn.execute(select(t.customers.c.doc).where(t.customers.c.id == customer_id)).first()
+        customer = Customer.model_validate_json(row.doc) if row else None
+        with self._lock:
+            self._customers[customer_id] = (now, customer)
+        return customer
 
     def invalidate(self, merchant_id: str | None = None) -> None:
         with self._lock:

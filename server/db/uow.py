@@ -15,6 +15,7 @@ from core.orders.model import Order, OrderEvent
 from core.orders.promos import Promo
 from server.db import tables as t
 from server.db.catalog_cache import CatalogCache
+from server.db.raw import Raw, placeholders
 
 
 class SqlCatalog:
@@ -36,38 +37,35 @@ class SqlCatalog:
         return promo
 
     def customer(self, customer_id: str) -> Customer | None:
-        row = self.conn.execute(select(t.customers.c.doc).where(t.customers.c.id == customer_id)).first()
-        return Customer.model_validate_json(row.doc) if row else None
+        return self.cache.customer(self.conn, customer_id)
 
 
 class SqlStock:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.raw = Raw(conn)
 
     def reserve(self, merchant_id: str, units: dict[str, int]) -> None:
         if not units:
             return
-        rows = {
-            r.key: r for r in self.conn.execute(
-                select(t.stock.c.key, t.stock.c.count, t.stock.c.available)
-                .where(t.stock.c.merchant_id == merchant_id, t.stock.c.key.in_(list(units)))
-            )
-        }
+        keys = list(units)
+        params: dict[str, object] = {f"k{i}": k for i, k in enumerate(keys)}
+        params["m"] = merchant_id
+        rows = {key: (count, available) for key, count, available in self.raw.execute(
+            f"SELECT key, count, available FROM stock WHERE merchant_id = :m AND key IN ({placeholders('k', len(keys))})",
+            params).fetchall()}
         for key, n in units.items():
-            row = rows.get(key)
-            if row is None or not row.available:
+            count, available = rows.get(key, (None, False))
+            if not available:
                 raise DomainError(OrderError.ITEM_UNAVAILABLE, f"{key.partition(':')[2]} is not available")
-            if row.count is not None and row.count < n:
-                raise DomainError(OrderError.OUT_OF_STOCK,
-                                  f"only {row.count} of {key.partition(':')[2]} left, {n} wanted")
+            if count is not None and count < n:
+                raise DomainError(OrderError.OUT_OF_STOCK, f"only {count} of {key.partition(':')[2]} left, {n} wanted")
         for key, n in units.items():
-            if rows[key].count is None:
+            if rows[key][0] is None:
                 continue
             # The guard makes the decrement safe even against another process's concurrent order.
-            done = self.conn.execute(
-                update(t.stock).where(t.stock.c.merchant_id == merchant_id, t.stock.c.key == key,
-                                      t.stock.c.count >= n).values(count=t.stock.c.count - n)
-            ).rowcount
+            done = self.raw.execute("UPDATE stock SET count = count - :n WHERE merchant_id = :m AND key = :k "
+                                    "AND count >= :n", {"n": n, "m": merchant_id, "k": key}).rowcount
             if done != 1:
                 raise DomainError(OrderError.OUT_OF_STOCK, f"{key.partition(':')[2]} just sold out")
 
@@ -93,53 +91,63 @@ class SqlStock:
 
 class SqlPromos:
     def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+        self.raw = Raw(conn)
 
     def use(self, code: str) -> None:
-        done = self.conn.execute(
-            update(t.promos).where(t.promos.c.code == code,
-                                   or_(t.promos.c.max_uses.is_(None), t.promos.c.uses < t.promos.c.max_uses))
-            .values(uses=t.promos.c.uses + 1)
-        ).rowcount
+        done = self.raw.execute("UPDATE promos SET uses = uses + 1 WHERE code = :c "
+                                "AND (max_uses IS NULL OR uses < max_uses)", {"c": code}).rowcount
         if done != 1:
             raise DomainError(PromoError.EXHAUSTED, f"promo {code} is used up")
 
 
 class SqlIdempotency:
     def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+        self.raw = Raw(conn)
 
     def get(self, key: str) -> tuple[str, str] | None:
-        row = self.conn.execute(select(t.idempotency_keys.c.fingerprint, t.idempotency_keys.c.order_id)
-                                .where(t.idempotency_keys.c.key == key)).first()
-        return (row.fingerprint, row.order_id) if row else None
+        row = self.raw.execute("SELECT fingerprint, order_id FROM idempotency_keys WHERE key = :k",
+                               {"k": key}).fetchone()
+        return (row[0], row[1]) if row else None
 
     def put(self, key: str, fingerprint: str, order_id: str) -> None:
-        self.conn.execute(insert(t.idempotency_keys).values(
-            key=key, fingerprint=fingerprint, order_id=order_id, created_at=datetime.now(timezone.utc)))
+        self.raw.execute("INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) "
+                         "VALUES (:k, :f, :o, :at)", {"k": key, "f": fingerprint, "o": order_id,
+                                                      "at": self.raw.timestamp(datetime.now(timezone.utc))})
 
 
-def _event_row(order_id: str, e: OrderEvent) -> dict[str, object]:
-    return {"order_id": order_id, "seq": e.seq, "at": e.at, "actor_role": str(e.actor.role),
+def _event_row(order_id: str, e: OrderEvent, raw: Raw) -> dict[str, object]:
+    return {"order_id": order_id, "seq": e.seq, "at": raw.timestamp(e.at), "actor_role": str(e.actor.role),
             "actor_id": e.actor.id, "action": e.action, "from_status": e.from_status and str(e.from_status),
             "to_status": str(e.to_status), "reason": e.reason, "data": json.dumps(e.data, default=str)}
 
 
-def _order_row(order: Order) -> dict[str, object]:
+def _order_row(order: Order, raw: Raw) -> dict[str, object]:
     return {"id": order.id, "merchant_id": order.merchant_id, "customer_id": order.customer_id,
             "number": order.number, "status": str(order.status), "channel": str(order.quote.channel),
-            "placed_at": order.placed_at, "promised_at": order.promised_at, "total": order.total,
+            "placed_at": raw.timestamp(order.placed_at), "promised_at": raw.timestamp(order.promised_at),
+            "total": raw.number(order.total),
             "currency": order.quote.currency, "version": order.version,
             "doc": order.model_dump_json(exclude={"events"})}
+
+
+ORDER_COLUMNS = ("id", "merchant_id", "customer_id", "number", "status", "channel", "placed_at", "promised_at",
+                 "total", "currency", "version", "doc")
+EVENT_COLUMNS = ("order_id", "seq", "at", "actor_role", "actor_id", "action", "from_status", "to_status", "reason",
+                 "data")
+INSERT_ORDER = (f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) "
+                f"VALUES ({', '.join(':' + c for c in ORDER_COLUMNS)})")
+INSERT_EVENT = (f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) "
+                f"VALUES ({', '.join(':' + c for c in EVENT_COLUMNS)})")
 
 
 class SqlOrders:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.raw = Raw(conn)
 
     def add(self, order: Order) -> None:
-        self.conn.execute(insert(t.orders), [_order_row(order)])
-        self.conn.execute(insert(t.order_events), [_event_row(order.id, e) for e in order.events])
+        self.raw.execute(INSERT_ORDER, _order_row(order, self.raw))
+        self.raw.executemany(INSERT_EVENT, [_event_row(order.id, e, self.raw) for e in order.events])
 
     def _events(self, order_ids: list[str]) -> dict[str, list[OrderEvent]]:
         out: dict[str, list[OrderEvent]] = {i: [] for i in order_ids}
@@ -166,23 +174,24 @@ class SqlOrders:
         return found[0] if found else None
 
     def save(self, order: Order, new_events: list[OrderEvent]) -> None:
-        row = _order_row(order)
-        done = self.conn.execute(
-            update(t.orders).where(t.orders.c.id == order.id, t.orders.c.version == order.version - len(new_events))
-            .values(status=row["status"], version=row["version"], doc=row["doc"], promised_at=row["promised_at"])
+        row = _order_row(order, self.raw)
+        done = self.raw.execute(
+            "UPDATE orders SET status = :status, version = :version, doc = :doc, promised_at = :promised_at "
+            "WHERE id = :id AND version = :previous",
+            {"status": row["status"], "version": row["version"], "doc": row["doc"],
+             "promised_at": row["promised_at"], "id": order.id, "previous": order.version - len(new_events)},
         ).rowcount
         if done != 1:
             raise DomainError(OrderError.INVALID_TRANSITION, "the order changed meanwhile; reload it and retry")
-        self.conn.execute(insert(t.order_events), [_event_row(order.id, e) for e in new_events])
+        self.raw.executemany(INSERT_EVENT, [_event_row(order.id, e, self.raw) for e in new_events])
 
     def next_number(self, merchant_id: str) -> int:
-        c = t.order_counters.c
-        done = self.conn.execute(update(t.order_counters).where(c.merchant_id == merchant_id)
-                                 .values(last_number=c.last_number + 1)).rowcount
-        if done == 0:
-            self.conn.execute(insert(t.order_counters).values(merchant_id=merchant_id, last_number=1))
-            return 1
-        return self.conn.execute(select(c.last_number).where(c.merchant_id == merchant_id)).scalar_one()
+        row = self.raw.execute("UPDATE order_counters SET last_number = last_number + 1 WHERE merchant_id = :m "
+                               "RETURNING last_number", {"m": merchant_id}).fetchone()
+        if row is not None:
+            return int(row[0])
+        self.raw.execute("INSERT INTO order_counters (merchant_id, last_number) VALUES (:m, 1)", {"m": merchant_id})
+        return 1
 
     def list(self, *, merchant_id: str | None = None, customer_id: str | None = None,
              statuses: list[OrderStatus] | None = None, placed_after: datetime | None = None,

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 
 from server.db.catalog_cache import CatalogCache
+from server.db.raw import Raw
 from server.db.uow import SqlUnitOfWork
 
 T = TypeVar("T")
@@ -97,20 +98,23 @@ class Writer:
         outcomes: list[tuple[Future[Any], bool, Any]] = []
         after: list[Callable[[], None]] = []
         with conn.begin():
+            raw = Raw(conn)
             for fn, future in jobs:
-                savepoint = conn.begin_nested()
+                # Savepoints straight on the driver: SQLAlchemy's begin_nested costs ~100 µs a unit.
+                raw.execute("SAVEPOINT unit")
                 uow = SqlUnitOfWork(conn, self.cache)
                 try:
                     result = fn(uow)
                 except Exception as exc:
-                    savepoint.rollback()
+                    raw.execute("ROLLBACK TO SAVEPOINT unit")
+                    raw.execute("RELEASE SAVEPOINT unit")
                     outcomes.append((future, False, exc))
                     continue
                 if uow.committed:
-                    savepoint.commit()
                     after.extend(uow.after_commit)
                 else:
-                    savepoint.rollback()
+                    raw.execute("ROLLBACK TO SAVEPOINT unit")
+                raw.execute("RELEASE SAVEPOINT unit")
                 outcomes.append((future, True, result))
         self.batches += 1
         self.jobs += len(jobs)

@@ -1,0 +1,54 @@
+"""Hand-written SQL on the DBAPI cursor, for the order-intake hot path.
+
+SQLAlchemy Core costs about 60 µs to build and run a statement; placing an order runs eight, so the few
+statements on that path go straight to the driver (in the same transaction and savepoints as the rest).
+Everything else keeps using SQLAlchemy.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection
+
+_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
+
+
+@lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    return _NAMED.sub(r"%(\1)s", sql)
+
+
+class Raw:
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        self._dbapi = conn.connection.dbapi_connection
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.sqlite else _pyformat(sql)
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        cursor = self._dbapi.cursor()
+        cursor.execute(self._sql(sql), params or {})
+        return cursor
+
+    def executemany(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._dbapi.cursor().executemany(self._sql(sql), rows)
+
+    def timestamp(self, value: datetime | None) -> Any:
+        """As SQLAlchemy's UTCDateTime stores it: naive UTC text on SQLite, timestamptz on PostgreSQL."""
+        if value is None:
+            return None
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else value
+
+    def number(self, value: Decimal) -> Any:
+        return str(value) if self.sqlite else value
+
+
+def placeholders(prefix: str, count: int) -> str:
+    return ", ".join(f":{prefix}{i}" for i in range(count))
