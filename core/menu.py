@@ -42,7 +42,8 @@ class AvailabilityWindow(BaseModel):
         return self
 
     def contains(self, local: datetime) -> bool:
-        t, day = local.time().replace(tzinfo=None), local.isoweekday()
+        # Whole seconds: an end of 23:59:59 must cover that last second, not stop at its first microsecond.
+        t, day = local.time().replace(tzinfo=None, microsecond=0), local.isoweekday()
         if self.start <= self.end:
             return day in self.days and self.start <= t <= self.end
         previous_day = 7 if day == 1 else day - 1

@@ -72,8 +72,11 @@ class Money:
         return Money(quantize(self.amount, self.currency), self.currency)
 
     def format(self, locale: str = "en") -> str:
-        """Human formatting through babel, e.g. '€12.50' or '12,50 €'."""
-        return format_currency(self.amount, self.currency, locale=locale)
+        """Human formatting through babel, e.g. '€12.50' or '12,50 €'.
+
+        Quantized first: babel rounds half-even, and the figure shown must be the one charged.
+        """
+        return format_currency(quantize(self.amount, self.currency), self.currency, locale=locale)
 
     def __str__(self) -> str:
         return f"{quantize(self.amount, self.currency)} {self.currency}"

@@ -134,7 +134,11 @@ class _Orders:
 
 
 class MemoryUnitOfWork:
-    """Works on a snapshot of the shared state; `commit` publishes it, leaving without commit discards it."""
+    """Works on a snapshot of the shared state; `commit` publishes it, leaving without commit discards it.
+
+    One unit of work at a time: the last commit replaces the shared state, so overlapping units would
+    lose each other's writes. Concurrency is the SQL backend's job (savepoints in one writer).
+    """
 
     def __init__(self, state: MemoryState) -> None:
         self.shared = state

@@ -43,8 +43,9 @@ def _price_line(
     modifiers = _price_modifiers(index, line, item, menu, problems)
     if modifiers is None:
         return None
-    unit += sum((m.unit_price for m in modifiers), Decimal(0))
-    subtotal = quantize(unit * line.quantity, menu.currency)
+    # Per-unit prices are chargeable amounts, so unit x quantity == subtotal on every receipt.
+    unit = quantize(unit + sum((m.unit_price for m in modifiers), Decimal(0)), menu.currency)
+    subtotal = unit * line.quantity
     allergens = set(item.allergens)
     for m in modifiers:
         found = menu.find_option(item, m.option_id)
@@ -91,7 +92,8 @@ def _price_modifiers(
         if not option.available:
             problems.append(Problem(OrderError.ITEM_UNAVAILABLE, f"{option.name} is not available now", index))
             ok = False
-        price = option.price_for(mod.kind) * (HALF if mod.portion is not Portion.WHOLE else 1)
+        share = HALF if mod.portion is not Portion.WHOLE else 1
+        price = quantize(option.price_for(mod.kind) * share, menu.currency)
         chosen[group.id] += 1
         priced.append(PricedModifier(option_id=option.id, name=option.name, kind=mod.kind,
                                      portion=mod.portion, unit_price=price))
@@ -249,6 +251,6 @@ def _assemble(cart: Cart, merchant: Merchant, lines: list[PricedLine], subtotal:
 
 def _tax_of(amount: Decimal, rate: Decimal, exclusive: bool, currency: str) -> Decimal:
     if rate == 0:
-        return Decimal(0)
+        return quantize(Decimal(0), currency)
     raw = amount * rate if exclusive else amount * rate / (1 + rate)
     return quantize(raw, currency)
