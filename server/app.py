@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from litestar import Litestar, MediaType, get
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, get
 from litestar.datastructures import State
+from litestar.exceptions import SerializationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.pydantic import PydanticPlugin
@@ -12,12 +15,29 @@ from litestar.plugins.pydantic import PydanticPlugin
 from server.api.accounts import AccountController, AuthController, CustomerController
 from server.api.catalog import DriverController, MerchantController
 from server.api.orders import OrderController, QueueController, QuoteController
+from server.api.sync import SyncController
+from server.realtime.live import Publisher, live, make_channels
 from server.db.migrate import upgrade
 from server.errors import EXCEPTION_HANDLERS
 from server.services import Services
 from server.settings import Settings
 
 MAX_BODY_BYTES = 1_000_000
+
+
+class JsonRequest(Request):  # type: ignore[type-arg]
+    """A request whose malformed JSON bodies are all a 400.
+
+    Litestar answers msgspec's DecodeError with a 400, but invalid UTF-8 (UnicodeDecodeError) and very deep
+    nesting (RecursionError) escape msgspec as other exceptions and would be a 500.
+    """
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except (UnicodeDecodeError, RecursionError) as exc:
+            reason = "is not UTF-8" if isinstance(exc, UnicodeDecodeError) else "is nested too deeply"
+            raise SerializationException(f"JSON is malformed: the body {reason}") from None
 
 
 @get("/health", media_type=MediaType.JSON, include_in_schema=True, tags=["ops"])
@@ -34,16 +54,20 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     if migrate:
         upgrade(settings.database_url)
     services = services or Services(settings)
+    channels = make_channels(settings)
+    publisher = Publisher(channels)
+    services.publishers.append(publisher)
 
     return Litestar(
         route_handlers=[health, AuthController, AccountController, CustomerController, MerchantController,
-                        DriverController, QuoteController, OrderController, QueueController],
+                        DriverController, QuoteController, OrderController, QueueController, SyncController, live],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        plugins=[PydanticPlugin(prefer_alias=True)],
+        plugins=[PydanticPlugin(prefer_alias=True), channels],
         state=State({"services": services}),
-        on_startup=[lambda: services.start()],
+        on_startup=[lambda: services.start(), publisher.bind],
         on_shutdown=[lambda: services.stop()],
         request_max_body_size=MAX_BODY_BYTES,
+        request_class=JsonRequest,
         openapi_config=OpenAPIConfig(
             title="Mealkitz API", version="0.1.0", path="/schema",
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from core.orders.model import Order
 from server.auth import SessionResolver
 from server.db.catalog_cache import CatalogCache
 from server.db.engine import make_engine
@@ -57,3 +58,12 @@ class Services:
         """Hand a committed change to the live-update channels (wired by the realtime layer)."""
         for publisher in self.publishers:
             publisher(topic, event)
+
+    def publish_after_commit(self, uow: SqlUnitOfWork, order: Order, event: dict[str, object]) -> None:
+        """Tell everyone an order concerns, once the change is committed."""
+        topics = [f"merchant:{order.merchant_id}", "dispatch"]
+        if order.customer_id:
+            topics.append(f"customer:{order.customer_id}")
+        if order.driver_id:
+            topics.append(f"driver:{order.driver_id}")
+        uow.after_commit.extend(lambda topic=topic: self.publish(topic, event) for topic in topics)

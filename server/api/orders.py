@@ -12,6 +12,7 @@ from core.errors import AccountError, DomainError, InputError
 from core.orders import handlers
 from core.orders.cart import Cart
 from core.orders.lifecycle import Action, OrderStatus, Role
+from core.orders.model import Actor
 from core.orders.priority import merchant_queue
 from core.orders.quote import Quote
 from server.api.views import decode_cursor, encode_cursor, order_view, queue_view
@@ -61,19 +62,9 @@ class OrderController(Controller):
         """Place an order. Retrying with the same Idempotency-Key and body returns the same order."""
         services = services_of(request)
         actor = actor_of(request)
-        customer_id = data.customer_id
-        if actor.role is Role.CUSTOMER:
-            if customer_id not in (None, actor.id):
-                raise DomainError(AccountError.FORBIDDEN, "customers order for themselves")
-            customer_id = actor.id
-        elif actor.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
-            ensure_merchant_scope(actor, data.merchant_id)
         key = f"{actor.role}:{actor.id}:{idempotency_key}" if idempotency_key else None
-        # Already validated as PlaceOrderBody; copy the fields rather than validate twice.
-        cart = Cart.model_construct(**{name: getattr(data, name) for name in Cart.model_fields})
-        command = handlers.PlaceOrder(cart=cart, actor=actor, order_id=str(uuid7()), now=services.clock(),
-                                      customer_id=customer_id, idempotency_key=key)
-        result = await services.write(lambda uow: _place(command, uow, services))
+        command = place_command(data, actor, services.clock(), key)
+        result = await services.write(lambda uow: place_and_publish(command, uow, services))
         headers = {} if result.created else {"Idempotent-Replayed": "true"}
         return Response(order_view(result.order, actor), status_code=201 if result.created else 200,
                         headers=headers)
@@ -117,7 +108,7 @@ class OrderController(Controller):
         actor = actor_of(request)
         command = handlers.TransitionOrder(order_id=order_id, action=data.action, actor=actor, now=services.clock(),
                                            reason=data.reason, prep_minutes=data.prep_minutes)
-        order = await services.write(lambda uow: _transition(command, uow, services))
+        order = await services.write(lambda uow: transition_and_publish(command, uow, services))
         return order_view(order, actor)
 
     @get("/{order_id:str}/events", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
@@ -128,22 +119,37 @@ class OrderController(Controller):
         return [e.model_dump(mode="json") for e in order.events]
 
 
-def _place(command: handlers.PlaceOrder, uow: Any, services: Services) -> handlers.PlaceResult:
+def place_command(data: PlaceOrderBody, actor: Actor, now: datetime, key: str | None) -> handlers.PlaceOrder:
+    """Who the order is for: customers order for themselves, staff for their own merchant."""
+    customer_id = data.customer_id
+    if actor.role is Role.CUSTOMER:
+        if customer_id not in (None, actor.id):
+            raise DomainError(AccountError.FORBIDDEN, "customers order for themselves")
+        customer_id = actor.id
+    elif actor.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
+        ensure_merchant_scope(actor, data.merchant_id)
+    elif actor.role is not Role.ADMIN:
+        raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} does not place orders")
+    # Already validated as PlaceOrderBody; copy the fields rather than validate twice.
+    cart = Cart.model_construct(**{name: getattr(data, name) for name in Cart.model_fields})
+    return handlers.PlaceOrder(cart=cart, actor=actor, order_id=str(uuid7()), now=now, customer_id=customer_id,
+                               idempotency_key=key)
+
+
+def place_and_publish(command: handlers.PlaceOrder, uow: Any, services: Services) -> handlers.PlaceResult:
     result = handlers.place_order(command, uow)
     if result.created:
-        order = result.order
-        uow.after_commit.append(lambda: services.publish(f"merchant:{order.merchant_id}",
-                                                         {"type": "order.placed", "order_id": order.id}))
+        services.publish_after_commit(uow, result.order, {"type": "order.placed", "order_id": result.order.id,
+                                                          "status": str(result.order.status)})
     return result
 
 
-def _transition(command: handlers.TransitionOrder, uow: Any, services: Services) -> Any:
+def transition_and_publish(command: handlers.TransitionOrder, uow: Any, services: Services) -> Any:
     order, event = handlers.transition_order(command, uow)
     if order.releases_stock:
         uow.after_commit.append(lambda: services.cache.invalidate(order.merchant_id))
-    payload = {"type": "order.status", "order_id": order.id, "status": str(order.status), "seq": event.seq}
-    uow.after_commit.append(lambda: services.publish(f"order:{order.id}", payload))
-    uow.after_commit.append(lambda: services.publish(f"merchant:{order.merchant_id}", payload))
+    services.publish_after_commit(uow, order, {"type": "order.status", "order_id": order.id,
+                                               "status": str(order.status), "seq": event.seq})
     return order
 
 

@@ -35,6 +35,10 @@ class CatalogCache:
             self._customers[customer_id] = (now, customer)
         return customer
 
+    def invalidate_customer(self, customer_id: str) -> None:
+        with self._lock:
+            self._customers.pop(customer_id, None)
+
     def invalidate(self, merchant_id: str | None = None) -> None:
         with self._lock:
             if merchant_id is None:

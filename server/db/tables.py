@@ -38,6 +38,7 @@ stock = Table(
     Column("key", String(90), primary_key=True),
     Column("count", Integer, nullable=True),
     Column("available", Boolean, nullable=False, default=True),
+    Column("available_hlc", String(120), nullable=True),
 )
 
 customers = Table(
@@ -131,4 +132,41 @@ sessions = Table(
     Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+)
+
+
+# The change feed devices pull from: one row per committed change, written in the same transaction.
+changes = Table(
+    "changes", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(20), nullable=False),
+    Column("entity_id", String(120), nullable=False),
+    Column("merchant_id", String(80), nullable=True),
+    Column("customer_id", String(80), nullable=True),
+    Column("driver_id", String(80), nullable=True),
+    Column("data", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_changes_merchant_seq", "merchant_id", "seq"),
+    Index("ix_changes_customer_seq", "customer_id", "seq"),
+    Index("ix_changes_driver_seq", "driver_id", "seq"),
+)
+
+# Every operation a device pushed, with the answer it got: re-sending an id returns the same answer.
+sync_operations = Table(
+    "sync_operations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("device_id", String(80), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# Last-writer-wins clocks per field of profiles (hybrid logical clock strings).
+field_clocks = Table(
+    "field_clocks", metadata,
+    Column("entity", String(20), primary_key=True),
+    Column("entity_id", String(120), primary_key=True),
+    Column("field", String(60), primary_key=True),
+    Column("hlc", String(120), nullable=False),
 )

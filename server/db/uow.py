@@ -15,6 +15,7 @@ from core.orders.model import Order, OrderEvent
 from core.orders.promos import Promo
 from server.db import tables as t
 from server.db.catalog_cache import CatalogCache
+from server.db.changes import record_change, record_stock
 from server.db.raw import Raw, placeholders
 
 
@@ -64,29 +65,47 @@ class SqlStock:
             if rows[key][0] is None:
                 continue
             # The guard makes the decrement safe even against another process's concurrent order.
-            done = self.raw.execute("UPDATE stock SET count = count - :n WHERE merchant_id = :m AND key = :k "
-                                    "AND count >= :n", {"n": n, "m": merchant_id, "k": key}).rowcount
-            if done != 1:
+            left = self.raw.execute("UPDATE stock SET count = count - :n WHERE merchant_id = :m AND key = :k "
+                                    "AND count >= :n RETURNING count", {"n": n, "m": merchant_id, "k": key}).fetchone()
+            if left is None:
                 raise DomainError(OrderError.OUT_OF_STOCK, f"{key.partition(':')[2]} just sold out")
+            record_stock(self.raw, merchant_id, key, left[0], True)
 
     def release(self, merchant_id: str, units: dict[str, int]) -> None:
         for key, n in units.items():
-            self.conn.execute(
-                update(t.stock).where(t.stock.c.merchant_id == merchant_id, t.stock.c.key == key,
-                                      t.stock.c.count.is_not(None)).values(count=t.stock.c.count + n)
-            )
+            self.adjust(merchant_id, key, n)
+
+    def row(self, merchant_id: str, key: str) -> dict[str, object] | None:
+        found = self.raw.execute("SELECT count, available, available_hlc FROM stock WHERE merchant_id = :m "
+                                 "AND key = :k", {"m": merchant_id, "k": key}).fetchone()
+        if found is None:
+            return None
+        return {"key": key, "count": found[0], "available": bool(found[1]), "available_hlc": found[2]}
+
+    def adjust(self, merchant_id: str, key: str, delta: int) -> None:
+        """Add `delta` to a counted stock row, never going below zero (offline tablets' deltas add up)."""
+        left = self.raw.execute(
+            "UPDATE stock SET count = CASE WHEN count + :d < 0 THEN 0 ELSE count + :d END "
+            "WHERE merchant_id = :m AND key = :k AND count IS NOT NULL RETURNING count, available",
+            {"d": delta, "m": merchant_id, "k": key}).fetchone()
+        if left is not None:
+            record_stock(self.raw, merchant_id, key, left[0], left[1])
 
     def set(self, merchant_id: str, key: str, *, count: int | None | str = "keep",
-            available: bool | None = None) -> None:
-        """Staff edits: set a count (None = not counted) and/or the 86 flag."""
+            available: bool | None = None, hlc: str | None = None) -> None:
+        """Staff edits: set a count (None = not counted) and/or the 86 flag (stamped with `hlc` if given)."""
         values: dict[str, object] = {}
         if count != "keep":
             values["count"] = count
         if available is not None:
             values["available"] = available
+            values["available_hlc"] = hlc
         if values:
             self.conn.execute(update(t.stock).where(t.stock.c.merchant_id == merchant_id, t.stock.c.key == key)
                               .values(**values))
+            now = self.row(merchant_id, key)
+            if now is not None:
+                record_stock(self.raw, merchant_id, key, now["count"], now["available"])  # type: ignore[arg-type]
 
 
 class SqlPromos:
@@ -146,8 +165,14 @@ class SqlOrders:
         self.raw = Raw(conn)
 
     def add(self, order: Order) -> None:
-        self.raw.execute(INSERT_ORDER, _order_row(order, self.raw))
+        row = _order_row(order, self.raw)
+        self.raw.execute(INSERT_ORDER, row)
         self.raw.executemany(INSERT_EVENT, [_event_row(order.id, e, self.raw) for e in order.events])
+        self._changed(order, row["doc"])  # type: ignore[arg-type]
+
+    def _changed(self, order: Order, doc: str) -> None:
+        record_change(self.raw, "order", order.id, doc, merchant_id=order.merchant_id,
+                      customer_id=order.customer_id, driver_id=order.driver_id)
 
     def _events(self, order_ids: list[str]) -> dict[str, list[OrderEvent]]:
         out: dict[str, list[OrderEvent]] = {i: [] for i in order_ids}
@@ -184,6 +209,7 @@ class SqlOrders:
         if done != 1:
             raise DomainError(OrderError.INVALID_TRANSITION, "the order changed meanwhile; reload it and retry")
         self.raw.executemany(INSERT_EVENT, [_event_row(order.id, e, self.raw) for e in new_events])
+        self._changed(order, row["doc"])  # type: ignore[arg-type]
 
     def next_number(self, merchant_id: str) -> int:
         row = self.raw.execute("UPDATE order_counters SET last_number = last_number + 1 WHERE merchant_id = :m "

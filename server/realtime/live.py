@@ -1,0 +1,81 @@
+"""`GET /live` WebSocket: each signed-in device receives the events that concern it.
+
+Topics: `merchant:<id>` (queue and stock changes), `customer:<id>` (their orders' status),
+`driver:<id>` (tasks and location), `dispatch` (everything, for admins and dispatchers).
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.exceptions import WebSocketDisconnect
+
+from core.orders.lifecycle import Role
+from core.orders.model import Actor
+from server.settings import Settings
+
+
+def make_channels(settings: Settings) -> ChannelsPlugin:
+    """Memory by default; Redis pub/sub when several server processes must share events."""
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        backend: Any = RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+    else:
+        backend = MemoryChannelsBackend()
+    # Slow consumers lose old events rather than stall everyone; clients re-pull after a gap.
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=1000,
+                          subscriber_backlog_strategy="dropleft")
+
+
+def topics_for(actor: Actor) -> list[str]:
+    if actor.role in (Role.ADMIN, Role.SYSTEM):
+        return ["dispatch"]
+    if actor.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
+        return [f"merchant:{actor.merchant_id}"]
+    if actor.role is Role.CUSTOMER:
+        return [f"customer:{actor.id}"]
+    return [f"driver:{actor.id}", "drivers"]
+
+
+class Publisher:
+    """Publishes from any thread (the writer's after-commit hooks run off the event loop)."""
+
+    def __init__(self, channels: ChannelsPlugin) -> None:
+        self.channels = channels
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self) -> None:
+        self.loop = asyncio.get_running_loop()
+
+    def __call__(self, topic: str, event: dict[str, object]) -> None:
+        if self.loop is None:
+            return
+        self.loop.call_soon_threadsafe(self.channels.publish, event, [topic])
+
+
+@websocket("/live")
+async def live(socket: WebSocket, channels: ChannelsPlugin, token: str | None = None) -> None:
+    """Sign in with `?token=` (browsers cannot set headers on WebSockets) or a bearer header."""
+    services = socket.app.state.services
+    header = socket.headers.get("authorization", "")
+    bearer = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else None
+    actor = services.sessions.resolve(token or bearer) if (token or bearer) else None
+    if actor is None:
+        await socket.close(code=4401, reason="sign in first")
+        return
+    await socket.accept()
+    topics = topics_for(actor)
+    async with channels.start_subscription(topics) as subscriber, subscriber.run_in_background(socket.send_data):
+        await socket.send_json({"type": "subscribed", "topics": topics})
+        try:
+            while True:
+                message = await socket.receive_text()
+                if message == "ping":
+                    await socket.send_json({"type": "pong"})
+        except WebSocketDisconnect:
+            return
