@@ -1,0 +1,90 @@
+"""Closing a line: splits ("2 margherita, one without basil"), items inferred from their options
+("two large with tuna"), quantities after the name ("margherita x2") and corrections."""
+from __future__ import annotations
+
+from core.parsing.builds import Build, Mod, Segmentation
+from core.parsing.menu_index import MenuIndex
+
+
+class LineCloser:
+    """Mixed into the Segmenter: the decisions taken when a line under construction ends."""
+
+    index: MenuIndex
+    out: Segmentation
+    cur: Build | None
+    correcting: Build | None
+    correction: Build | None
+
+    def _close(self) -> None:
+        if self.correction is not None:
+            self._apply_correction()
+        b, self.cur = self.cur, None
+        if b is None:
+            return
+        lines = self.out.lines
+        previous = lines[-1] if lines else None
+        if b.item_id is None and not b.candidates and not b.variant_refs and not b.mods:
+            if b.qty is not None and not b.unknown and previous is not None and previous.qty is None:
+                previous.qty = b.qty  # "margherita x2"
+            elif b.unknown and (b.qty is not None or b.asked):
+                self.out.orphans.append(b)
+            return
+        if b.item_id is None and not b.variant_refs and b.mods and previous is not None:
+            source = previous.split_source or previous
+            if self._fits(source.item_id, b.mods) and (b.qty is None or (source.qty or 1) > b.qty):
+                if b.qty is None:  # "... margherita. Extra cheese please": more for the last line
+                    previous.mods.extend(b.mods)
+                    previous.end = max(previous.end, b.end)
+                    return
+                source.qty = (source.qty or 1) - b.qty  # "2 margherita, one without basil"
+                b.item_id, b.variant_refs = source.item_id, list(source.variant_refs)
+                b.mods = [m for m in source.mods] + b.mods
+                b.split_source = source
+        if b.item_id is None and not b.mods and b.variant_refs and previous is not None and previous.item_id and any(
+                r.item_id == previous.item_id for refs in b.variant_refs for r in refs):
+            b.item_id = previous.item_id  # "two sparkling waters and one still"
+        if b.item_id is None:
+            self._infer_item(b)
+        if b.item_id is None and not b.candidates:
+            if b.unknown or b.qty is not None:
+                self.out.orphans.append(b)
+            return
+        lines.append(b)
+
+    def _fits(self, item_id: str | None, mods: list[Mod]) -> bool:
+        return item_id is not None and all(any(self.index.item_has_option(item_id, r) for r in m.refs) for m in mods)
+
+    def _infer_item(self, b: Build) -> None:
+        """'two large with tuna': the one item whose sizes and options cover what was said."""
+        pool = b.candidates or [item.id for item in self.index.menu.items]
+        fitting = [i for i in pool if self._fits(i, b.mods)
+                   and all(any(r.item_id == i for r in refs) for refs in b.variant_refs)]
+        if len(fitting) == 1 and (b.mods or b.candidates):
+            b.item_id, b.inferred = fitting[0], not b.candidates
+            b.candidates = []
+        elif b.candidates:
+            b.candidates = fitting or b.candidates
+
+    def _apply_correction(self) -> None:
+        target, fix = self.correcting, self.correction
+        self.correcting = self.correction = None
+        if fix is None:
+            return
+        if target is None:  # "make that three": about a line of an earlier message
+            if fix.item_id or fix.candidates:
+                self.out.lines.append(fix)
+            else:
+                self.out.amend_last = fix
+            return
+        if fix.item_id and target.item_id and fix.item_id != target.item_id:
+            same_kind = self.index.menu.item(fix.item_id).category_id == self.index.menu.item(target.item_id).category_id  # type: ignore[union-attr]
+            if not same_kind:  # "actually, also a coke": a new line, not a correction
+                self.out.lines.append(fix) if fix.item_id else None
+                return
+            target.item_id, target.variant_refs, target.mods = fix.item_id, [], []
+        if fix.qty is not None:
+            target.qty = fix.qty
+        if fix.variant_refs:
+            target.variant_refs = fix.variant_refs
+        target.mods.extend(fix.mods)
+        target.end = max(target.end, fix.end)

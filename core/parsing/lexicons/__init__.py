@@ -1,0 +1,1 @@
+"""Per-language lexicon files (data only); a package so that packaging ships the *.json files."""

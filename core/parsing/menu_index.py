@@ -1,0 +1,211 @@
+"""A menu compiled for parsing: every way a customer may name an item, size, option or ingredient.
+
+Built once per menu version (`menu_index(menu)` caches it) so parsing an utterance is dictionary look-ups;
+rapidfuzz is only asked about words that match nothing exactly.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from threading import Lock
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from core.menu import Menu, MenuItem
+from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, matches_at, word_prefixes
+from core.parsing.text import phrase_key
+
+
+class RefKind(StrEnum):
+    ITEM = "item"
+    VARIANT = "variant"
+    OPTION = "option"
+    INGREDIENT = "ingredient"
+    CATEGORY = "category"
+
+
+@dataclass(frozen=True, slots=True)
+class MenuRef:
+    """What a phrase may mean on this menu. `target` is the variant/option id or the ingredient name."""
+
+    kind: RefKind
+    item_id: str | None = None
+    group_id: str | None = None
+    target: str | None = None
+
+
+def name_forms(name: str) -> set[str]:
+    """Folded key of a name plus its plural and singular forms (head word first or last, any language)."""
+    key = phrase_key(name)
+    if not key:
+        return set()
+    forms = {key}
+    words = key.split()
+    for position in {0, len(words) - 1}:
+        word = words[position]
+        if len(word) < 3 or word.isdecimal():
+            continue
+        for singular, plural in all_plural_suffixes():
+            if word.endswith(singular):
+                inflected = word[: len(word) - len(singular)] + plural
+                forms.add(" ".join(words[:position] + [inflected] + words[position + 1 :]))
+            if word.endswith(plural) and len(word) - len(plural) >= 3:
+                stem = word[: len(word) - len(plural)] + singular
+                forms.add(" ".join(words[:position] + [stem] + words[position + 1 :]))
+    return forms
+
+
+@dataclass
+class MenuIndex:
+    """Phrase look-up tables for one menu version."""
+
+    menu: Menu
+    phrases: dict[str, tuple[MenuRef, ...]] = field(default_factory=dict)
+    max_words: int = 1
+    prefixes: frozenset[str] = frozenset()
+    item_groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    category_items: dict[str, list[str]] = field(default_factory=dict)
+    _fuzzy_keys: list[str] = field(default_factory=list)
+    _item_keys: dict[str, set[str]] = field(default_factory=dict)
+    _fuzzy_cache: dict[str, tuple[str, int] | None] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, menu: Menu) -> "MenuIndex":
+        """Compile `menu`; prefer `menu_index(menu)`, which caches per menu version."""
+        index = cls(menu)
+        table: dict[str, list[MenuRef]] = {}
+
+        def add(names: list[str], ref: MenuRef) -> None:
+            for name in names:
+                for form in name_forms(name):
+                    refs = table.setdefault(form, [])
+                    if ref not in refs:
+                        refs.append(ref)
+
+        category_words: dict[str, set[str]] = {}
+        for category in menu.categories:
+            names = [category.name, *category.names.values()]
+            add(names, MenuRef(RefKind.CATEGORY, target=category.id))
+            category_words[category.id] = set().union(*(name_forms(n) for n in names))
+        for group in menu.modifier_groups:
+            for option in group.options:
+                add([option.name, *option.names.values(), *option.synonyms],
+                    MenuRef(RefKind.OPTION, group_id=group.id, target=option.id))
+        for item in menu.items:
+            index.item_groups[item.id] = frozenset(item.modifier_group_ids)
+            index.category_items.setdefault(item.category_id, []).append(item.id)
+            names = [item.name, *item.names.values(), *item.synonyms]
+            names += _short_names(names, category_words.get(item.category_id, set()))
+            ref = MenuRef(RefKind.ITEM, item_id=item.id)
+            add(names, ref)
+            index._item_keys[item.id] = set().union(*(name_forms(n) for n in names))
+            for variant in item.variants:
+                names = [variant.name, *variant.names.values(), *variant.synonyms]
+                add(names + _variant_shorthands(names), MenuRef(RefKind.VARIANT, item_id=item.id, target=variant.id))
+            for ingredient in item.ingredients:
+                add([ingredient], MenuRef(RefKind.INGREDIENT, item_id=item.id, target=ingredient))
+        index.phrases = {key: tuple(refs) for key, refs in table.items()}
+        index.max_words = max((k.count(" ") + 1 for k in table), default=1)
+        index.prefixes = word_prefixes(table)
+        index._fuzzy_keys = sorted(k for k in table if len(k) >= 4 and not k.isdecimal())
+        return index
+
+    def lookup(self, key: str) -> tuple[MenuRef, ...] | None:
+        return self.phrases.get(key)
+
+    def covers(self, norms: list[str], start: int, end: int) -> bool:
+        """Is any token in [start, end) part of a menu phrase (of the folded words `norms`)?"""
+        for s in range(max(0, start - self.max_words + 1), end):
+            if any(e > start for e, _ in matches_at(norms, s, self.phrases, self.prefixes)):
+                return True
+        return False
+
+    def fuzzy(self, text: str) -> tuple[str, int] | None:
+        """The closest indexed phrase to a misspelt `text` and its edit distance, within a length-scaled
+        budget (1 edit up to 5 letters, 2 up to 8, then 3); same first letter, since typos rarely hit it."""
+        if text in self._fuzzy_cache:
+            return self._fuzzy_cache[text]
+        budget = 0 if len(text) < 4 else 1 if len(text) <= 5 else 2 if len(text) <= 8 else 3
+        found = None
+        if budget:
+            candidates = [k for k in self._fuzzy_keys if k[0] == text[0] and abs(len(k) - len(text)) <= budget]
+            match = process.extractOne(text, candidates, scorer=OSA.distance, score_cutoff=budget)
+            if match is not None:
+                found = (match[0], int(match[1]))
+        if len(self._fuzzy_cache) < 20000:
+            self._fuzzy_cache[text] = found
+        return found
+
+    def closest_items(self, text: str, limit: int = 3) -> list[MenuItem]:
+        """Menu items whose names look most like `text` (for 'did you mean' questions)."""
+        query = phrase_key(text)
+        if not query:
+            return []
+        scored: list[tuple[float, str]] = []
+        for item_id, keys in self._item_keys.items():
+            best = process.extractOne(query, list(keys), scorer=fuzz.WRatio)
+            if best is not None:
+                scored.append((best[1], item_id))
+        scored.sort(key=lambda pair: -pair[0])
+        return [self.menu.item(item_id) for score, item_id in scored[:limit] if score >= 60]  # type: ignore[misc]
+
+    def item_has_option(self, item_id: str, ref: MenuRef) -> bool:
+        if ref.kind is RefKind.OPTION:
+            return ref.group_id in self.item_groups.get(item_id, frozenset())
+        if ref.kind in (RefKind.INGREDIENT, RefKind.VARIANT):
+            return ref.item_id == item_id
+        return False
+
+
+def _variant_shorthands(names: list[str]) -> list[str]:
+    """'lunch size' -> 'lunch'; 'medium' -> 'med', 'medi': size words are often clipped. Clippings that
+    are words of some lexicon ('par') are left out."""
+    fillers, known = all_fillers(), language_markers()
+    shorthands: list[str] = []
+    for name in names:
+        words = phrase_key(name).split()
+        kept = [w for w in words if w not in fillers]
+        if kept and len(kept) < len(words):
+            shorthands.append(" ".join(kept))
+        if len(words) == 1 and len(words[0]) >= 5 and words[0].isalpha():
+            word = words[0]
+            skeleton = word[0] + "".join(c for c in word[1:] if c not in "aeiouy")  # "lrg", "sml"
+            shorthands += [c for c in (word[:3], word[:4], skeleton) if len(c) >= 3 and c not in known]
+    return shorthands
+
+
+def _short_names(names: list[str], category_words: set[str]) -> list[str]:
+    """'Pizza Margherita' in category 'Pizzas' is also just 'margherita'."""
+    shorts: list[str] = []
+    for name in names:
+        words = phrase_key(name).split()
+        kept = [w for w in words if w not in category_words]
+        if kept and len(kept) < len(words):
+            shorts.append(" ".join(kept))
+    return shorts
+
+
+_CACHE: OrderedDict[tuple[str, int, int], MenuIndex] = OrderedDict()
+_CACHE_LOCK = Lock()
+_CACHE_SIZE = 32
+
+
+def menu_index(menu: Menu) -> MenuIndex:
+    """The compiled index of `menu`, built once per (merchant, version, menu object) and reused.
+
+    The entry holds the menu itself, so the object id in the key cannot be recycled while cached.
+    """
+    key = (menu.merchant_id, menu.version, id(menu))
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
+    built = MenuIndex.build(menu)
+    with _CACHE_LOCK:
+        _CACHE[key] = built
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return built

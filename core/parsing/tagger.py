@@ -1,0 +1,95 @@
+"""Tagging: the token stream becomes menu mentions, lexicon roles, numbers and unknown words.
+
+Longest match wins over the union of the menu's phrases and the language's lexicon ("extra large" is a
+size, not "extra" + "large"; "can i get" is an order verb, not a can of something). Words that match
+nothing are tried against the menu with rapidfuzz, unless some lexicon knows them as ordinary words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.parsing.lexicon import Scan, language_markers, matches_at
+from core.parsing.menu_index import MenuIndex, MenuRef
+from core.parsing.text import Token
+
+
+@dataclass(slots=True)
+class Tag:
+    """One tagged span of tokens [start, end)."""
+
+    kind: str  # "menu", "lex", "num", "word", "break", "comma", "sym", "used"
+    start: int
+    end: int
+    key: str = ""
+    refs: tuple[MenuRef, ...] = ()
+    roles: dict[str, Any] = field(default_factory=dict)
+    value: int | None = None
+    fuzzy: bool = False
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+_MAX_QUANTITY = 999
+
+
+def tag_tokens(scan: Scan, index: MenuIndex, used: set[int]) -> list[Tag]:
+    """Tag the scan's tokens; indices in `used` (time, address) become one 'used' tag per run."""
+    tokens = scan.tokens
+    tags: list[Tag] = []
+    markers = language_markers()
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i]
+        if i in used:
+            j = i
+            while j < n and j in used:
+                j += 1
+            tags.append(Tag("used", i, j))
+            i = j
+            continue
+        if token.kind in ("break", "comma", "sym"):
+            tags.append(Tag(token.kind, i, i + 1, token.norm))
+            i += 1
+            continue
+        stop = i
+        while stop < n and tokens[stop].kind in ("word", "num") and stop not in used:
+            stop += 1
+        tag = _longest_match(scan, i, stop, index)
+        if tag is None:
+            tag = _single(token, i, index, markers)
+        tags.append(tag)
+        i = tag.end
+    return tags
+
+
+def _longest_match(scan: Scan, i: int, stop: int, index: MenuIndex) -> Tag | None:
+    """The longest menu or lexicon phrase at i ending by `stop`; on a tie the menu wins, except that
+    a one-word number stays a number."""
+    menu = {end: refs for end, refs in matches_at(scan.norms, i, index.phrases, index.prefixes, stop)}
+    lex = {end: roles for end, roles in scan.at(i) if end <= stop}
+    if not menu and not lex:
+        return None
+    j = max(max(menu, default=0), max(lex, default=0))
+    key = " ".join(scan.norms[i:j])
+    refs, roles = menu.get(j), lex.get(j)
+    if roles is not None and "number" in roles and (refs is None or j - i == 1):
+        return Tag("num", i, j, key, roles=roles, value=int(roles["number"]))
+    if refs is not None:
+        return Tag("menu", i, j, key, refs=refs, roles=roles or {})
+    return Tag("lex", i, j, key, roles=roles)  # type: ignore[arg-type]
+
+
+def _single(token: Token, i: int, index: MenuIndex, markers: dict) -> Tag:
+    if token.kind == "num":
+        if token.norm.isdecimal() and 0 < int(token.norm) <= _MAX_QUANTITY:
+            return Tag("num", i, i + 1, token.norm, value=int(token.norm))
+        return Tag("sym", i, i + 1, token.norm)
+    if token.norm not in markers and not token.norm.isdecimal():
+        near = index.fuzzy(token.norm)
+        if near is not None:
+            refs = index.lookup(near[0])
+            if refs is not None:
+                return Tag("menu", i, i + 1, near[0], refs=refs, fuzzy=True)
+    return Tag("word", i, i + 1, token.norm)
