@@ -7,7 +7,8 @@ measured, and how the parser's output is mapped (nothing here looks at the gold 
 
 - intent: STATUS, QUESTION and MENU -> takeaway_query; everything else (ORDER, UNKNOWN, ...) -> takeaway_order.
 - food_type: the text of each ParseResult.unknown mention (what the customer asked for that is not on
-  the menu: the words after an order verb or a quantity, cut at merchant / time / fulfilment words).
+  the menu: the words after an order verb or a quantity, cut at merchant / time / fulfilment words), and
+  each of ParseResult.cuisines ("chinese" in "chinese food").
 - order_type: ParseResult.fulfilment_text (the delivery / pickup words as written, e.g. "takeout").
 - business_name: ParseResult.merchant_text without business-type words; business_type: words with the
   lexicon role `business` ("restaurant") in the message.
@@ -50,6 +51,8 @@ def predicted_slots(result: ParseResult, text: str) -> Counter:
     slots: Counter = Counter()
     for mention in result.unknown:
         slots[("food_type", mention.text.lower())] += 1
+    for cuisine in result.cuisines:
+        slots[("food_type", cuisine.lower())] += 1
     if result.fulfilment_text:
         slots[("order_type", result.fulfilment_text.lower())] += 1
     if result.requested_time_text and not (result.requested_time and result.requested_time.asap):

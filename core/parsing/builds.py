@@ -52,4 +52,5 @@ class Segmentation:
     removed_item_ids: list[str] = field(default_factory=list)
     intents: list[tuple[str, Tag]] = field(default_factory=list)
     order_verbs: int = 0
+    asks_menu: bool = False  # "do you have ...": unmatched words after it are a dish asked about
     amend_last: Build | None = None  # a correction with nothing to correct in this message

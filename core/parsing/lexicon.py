@@ -24,6 +24,7 @@ PHRASE_ROLES = (
     "correction", "drop", "drop_after", "instead_of", "filler", "order_verb", "instruction_cue", "dish_cue",
     "delivery", "pickup", "address_cue", "street", "time_at", "time_post", "am", "pm", "oclock", "asap",
     "in_time", "in_time_after", "minutes", "hours", "business", "merchant_cue", "question_word",
+    "cuisine", "size", "subject_cue", "business_verb", "place_cue", "availability_question",
 )
 
 

@@ -5,6 +5,8 @@ geo: URI, "lat, lon") becomes a GeoPoint.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import regex
 
 from core.geo import GeoPoint
@@ -126,20 +128,24 @@ def _ends_address(word: str, lexicon: Lexicon) -> bool:
 
 
 _MERCHANT_STOP = ("separator", "contrast", "order_verb", "intent", "question_word", "number", "delivery", "pickup",
-                  "merchant_cue", "address_cue", "asap", "day", "meal")
+                  "merchant_cue", "address_cue", "asap", "day", "meal", "place_cue", "cuisine")
 
 
-def find_merchant(text: str, scan: Scan, used: set[int]) -> tuple[str | None, set[int]]:
-    """A named business ("from Domino's", "call PF Chang's"): on a platform-wide channel the dialogue uses it
-    to pick the merchant. The name runs over words no lexicon knows (and fillers between them)."""
+def find_merchant(text: str, scan: Scan, used: set[int],
+                  on_menu: Callable[[int, int], bool] | None = None) -> tuple[str | None, set[int], bool]:
+    """A named business ("from Domino's", "call PF Chang's", "does Peking Garden deliver"): on a
+    platform-wide channel the dialogue uses it to pick the merchant. The name runs over words no lexicon
+    knows (and fillers between them). The flag says it was the subject of a question about the business."""
     tokens, lexicon = scan.tokens, scan.lexicon
     for i in range(len(tokens)):
         end = scan.phrase(i, "merchant_cue")
         if end == i or i in used:
             continue
         j = end
+        indefinite = False
         while j < len(tokens) and not lexicon.has(tokens[j].norm, "business") and (
                 lexicon.has(tokens[j].norm, "filler") or (lexicon.roles(tokens[j].norm) or {}).get("number") == 1):
+            indefinite = indefinite or (lexicon.roles(tokens[j].norm) or {}).get("number") == 1
             j += 1  # "from the ...", "from a ..."
         start = stop = j
         while stop < len(tokens) and stop not in used and tokens[stop].kind in ("word", "num"):
@@ -149,9 +155,38 @@ def find_merchant(text: str, scan: Scan, used: set[int]) -> tuple[str | None, se
             if roles and "business" not in roles and not _unknown_follows(tokens, stop, lexicon):
                 break
             stop += 1
+        if stop > start and indefinite and lexicon.has(tokens[stop - 1].norm, "business"):
+            return None, set(range(i, stop)), False  # "from a nice restaurant": a description, not a name
         if stop > start:
-            return text[tokens[start].start : tokens[stop - 1].end], set(range(i, stop))
-    return None, set()
+            return text[tokens[start].start : tokens[stop - 1].end], set(range(i, stop)), False
+    return _subject_merchant(text, scan, used, on_menu)
+
+
+_NAME_WORDS = {"instruction_cue", "dish_cue", "street"}
+
+
+def _subject_merchant(text: str, scan: Scan, used: set[int],
+                      on_menu: Callable[[int, int], bool] | None) -> tuple[str | None, set[int], bool]:
+    """'does Peking Garden deliver', 'if the Olive Garden will ...', "Domino's has takeaway": words no
+    lexicon or menu knows between a question cue (or the message start) and a business verb."""
+    tokens, lexicon = scan.tokens, scan.lexicon
+    starts = [0] + [scan.phrase(i, "subject_cue") for i in range(len(tokens))
+                    if i not in used and scan.phrase(i, "subject_cue") > i]
+    for start in starts:
+        stop = start
+        while stop < len(tokens) and stop not in used and tokens[stop].kind == "word":
+            roles = lexicon.roles(tokens[stop].norm)
+            if roles is not None and "business" not in roles and not (stop > start and set(roles) <= _NAME_WORDS):
+                break  # a content word may go on a name begun by an unknown word: "Taco Bell"
+            if on_menu is not None and on_menu(stop, stop + 1):
+                break
+            stop += 1
+        if stop == start or all(lexicon.has(t.norm, "business") for t in tokens[start:stop]):
+            continue
+        follows_verb = stop < len(tokens) and (stop in used or scan.phrase(stop, "business_verb") > stop)
+        if follows_verb:
+            return text[tokens[start].start : tokens[stop - 1].end], set(range(start, stop)), True
+    return None, set(), False
 
 
 def _unknown_follows(tokens: list[Token], i: int, lexicon: Lexicon) -> bool:

@@ -116,6 +116,7 @@ class ParseResult(BaseModel):
     address_text: str | None = None
     location: GeoPoint | None = None
     merchant_text: str | None = None
+    cuisines: list[str] = Field(default_factory=list, description="kinds of food named ('chinese'), as written")
     unknown: list[UnknownMention] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
 

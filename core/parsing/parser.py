@@ -69,7 +69,8 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     used |= fulfilment_used
     address, address_used = find_address(text, scan, used)
     used |= address_used
-    merchant, merchant_used = find_merchant(text, scan, used)
+    merchant, merchant_used, merchant_is_subject = find_merchant(
+        text, scan, used, lambda start, end: index.covers(norms, start, end))
     used |= merchant_used
     if fulfilment is None and (address or location):
         fulfilment = FulfilmentType.DELIVERY
@@ -79,7 +80,8 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
 
     result = ParseResult(language=code, fulfilment=fulfilment, fulfilment_text=fulfilment_text,
                          address_text=address, location=location, removed_item_ids=seg.removed_item_ids,
-                         merchant_text=merchant)
+                         merchant_text=merchant,
+                         cuisines=[span_text(text, tokens, t.start, t.end) for t in tags if t.kind == "lex" and t.has("cuisine")])
     questions: list[Question] = []
     for build in seg.lines[:MAX_LINES]:
         if build.item_id is not None:
@@ -100,8 +102,9 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
         result.requested_time = resolve_time(time, now, tz)
         if result.requested_time is None and now is not None:
             questions.append(ask(QuestionKind.CONFIRM_TIME, lexicon, [], text=result.requested_time_text))
-    result.intent = _intent(seg, result, tags, tokens, lexicon)
-    if result.intent is not Intent.ORDER:  # "order cancel kar do": leftover words are not dishes
+    result.intent = _intent(seg, result, tags, tokens, lexicon, merchant_is_subject)
+    if result.intent is not Intent.ORDER and not (result.intent is Intent.MENU and seg.asks_menu):
+        # "order cancel kar do": leftover words are not dishes (but "do you have calzones?" asks about one)
         result.unknown = []
         questions = [q for q in questions if q.kind is not QuestionKind.UNKNOWN_ITEM]
     if result.intent is Intent.ORDER and not result.lines and not questions and not result.removed_item_ids \
@@ -112,17 +115,21 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     return result
 
 
-def _intent(seg: Segmentation, result: ParseResult, tags: list[Tag], tokens: list[Token], lexicon: Lexicon) -> Intent:
+def _intent(seg: Segmentation, result: ParseResult, tags: list[Tag], tokens: list[Token], lexicon: Lexicon,
+            merchant_is_subject: bool = False) -> Intent:
     said = {name for name, _ in seg.intents}
     if result.lines or result.removed_item_ids or seg.lines or result.change_last_line:
         return Intent.ORDER
     for name in _INTENT_PRIORITY:
         if name in said and not (name == "greeting" and result.unknown):
             return Intent.CONFIRM if name == "confirm_order" else Intent(name)
+    if seg.asks_menu and result.unknown:
+        return Intent.MENU  # "do you have calzones?"
     if result.unknown:
         return Intent.ORDER
     words = [t for t in tokens if t.kind == "word"]
-    asking = bool(words) and (lexicon.has(words[0].norm, "question_word") or tokens[-1].norm == "?")
+    asking = bool(words) and (lexicon.has(words[0].norm, "question_word") or tokens[-1].norm == "?"
+                              or merchant_is_subject)  # "domino's has takeaway right": about a business
     if asking and not seg.orphans and (result.fulfilment or not seg.order_verbs):
         return Intent.QUESTION  # "can I get delivery from here?": about the service, nothing to order yet
     if seg.order_verbs:

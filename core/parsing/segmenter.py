@@ -105,7 +105,7 @@ class Segmenter(LineCloser):
     def _on_word(self, k: int, tag: Tag) -> None:
         target = self.correction or self.cur
         if target is None:
-            target = self.cur = Build(tag.start, tag.end, asked=self.out.order_verbs > 0)
+            target = self.cur = Build(tag.start, tag.end, asked=self.out.order_verbs > 0 or self.out.asks_menu)
         target.unknown.append(tag.start)
         target.extend(tag)
 
@@ -144,6 +144,8 @@ class Segmenter(LineCloser):
             self.out.intents.append((tag.roles["intent"], tag))
         if tag.has("order_verb"):
             self.out.order_verbs += 1
+        if tag.has("availability_question"):
+            self.out.asks_menu = True
         if tag.has("correction"):
             target = self.cur if self.cur is not None and self.cur.item_id else (self.out.lines[-1] if self.out.lines else None)
             self._close()

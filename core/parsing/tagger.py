@@ -61,6 +61,15 @@ def tag_tokens(scan: Scan, index: MenuIndex, used: set[int]) -> list[Tag]:
             tag = _single(token, i, index, markers)
         tags.append(tag)
         i = tag.end
+    return _cuisine_in_names(tags)
+
+
+def _cuisine_in_names(tags: list[Tag]) -> list[Tag]:
+    """A cuisine word is part of a dish's name when an unknown word follows ("thai curry", "american
+    cheese"); before "food", "restaurant" or nothing it names the kind of food."""
+    for k, tag in enumerate(tags[:-1]):
+        if tag.kind == "lex" and tag.has("cuisine") and tag.end - tag.start == 1 and tags[k + 1].kind == "word":
+            tags[k] = Tag("word", tag.start, tag.end, tag.key)
     return tags
 
 

@@ -1,0 +1,173 @@
+"""Voice ordering benchmark: word error rate, real-time factor and order accuracy on synthesised orders.
+
+    python -m benchmarks.voice_wer [--opus] [--engines pocketsphinx-stock,pocketsphinx,whisper-tiny.en,whisper-base]
+
+Short food orders against the demo pizzeria's menu (assets/demo/krems.json) are spoken by espeak-ng
+(Debian package; English voice en-us, Spanish voice es), optionally re-encoded as OGG/Opus voice notes
+(ffmpeg -c:a libopus, as WhatsApp sends them), decoded and resampled to 16 kHz mono, transcribed by each
+engine and parsed against the menu. Per engine: WER (digits spoken as words), RTF (transcription time /
+audio time, after one warm-up) and the share of orders whose parsed items and quantities are exactly the
+expected ones. Engines whose package or model is not installed are skipped with the reason.
+Last line (the default engine, pocketsphinx with the menu-adapted model, English):
+`voice_wer: <wer> rtf=<rtf>`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from core.errors import DomainError  # noqa: E402
+from core.menu import Menu  # noqa: E402
+from core.parsing import ParseResult, parse_order  # noqa: E402
+from core.voice import SpeechEngine, number_words, word_error_rate  # noqa: E402
+
+DEMO = ROOT / "assets" / "demo" / "krems.json"
+
+# (what the customer says, {item_id: quantity} the order must come out as)
+ORDERS_EN: list[tuple[str, dict[str, int]]] = [
+    ("two large margherita pizzas and a coca cola please", {"margherita": 2, "coke": 1}),
+    ("i'd like a calzone without ham", {"calzone": 1}),
+    ("one medium hawaii with extra pineapple for delivery", {"hawaii": 1}),
+    ("can i get a small funghi with extra cheese and a sprite", {"funghi": 1, "sprite": 1}),
+    ("three garlic breads and a tiramisu", {"garlic_bread": 3, "tiramisu": 1}),
+    ("a large diavola with mushrooms", {"diavola": 1}),
+    ("two caprese salads please", {"caprese": 2}),
+    ("one medium quattro formaggi and two beers", {"quattro_formaggi": 1, "beer": 2}),
+    ("a small pepperoni pizza for pickup", {"pepperoni_pizza": 1}),
+    ("i want a medium vegetariana without onions", {"veggie": 1}),
+    ("four sprites please", {"sprite": 4}),
+    ("one still water and one coca cola", {"water": 1, "coke": 1}),
+    ("a large margherita with ham and pineapple", {"margherita": 1}),
+    ("two tiramisu for dessert", {"tiramisu": 2}),
+    ("can i have a calzone and a garlic bread", {"calzone": 1, "garlic_bread": 1}),
+    ("a medium pepperoni pizza with thin crust", {"pepperoni_pizza": 1}),
+    ("i'd like two small hawaii pizzas", {"hawaii": 2}),
+    ("one large funghi without mozzarella", {"funghi": 1}),
+    ("three coca colas for delivery", {"coke": 3}),
+    ("a large diavola and a small quattro formaggi", {"diavola": 1, "quattro_formaggi": 1}),
+]
+ORDERS_ES: list[tuple[str, dict[str, int]]] = [
+    ("quiero dos margaritas grandes y una coca cola", {"margherita": 2, "coke": 1}),
+    ("una hawaiana mediana sin jamón para llevar", {"hawaii": 1}),
+    ("un calzone y un tiramisú por favor", {"calzone": 1, "tiramisu": 1}),
+    ("dos cervezas y un pan de ajo", {"beer": 2, "garlic_bread": 1}),
+    ("una ensalada caprese y un agua", {"caprese": 1, "water": 1}),
+    ("me pones una diávola pequeña con champiñones", {"diavola": 1}),
+]
+VOICES = {"en": "en-us", "es": "es"}
+
+
+def demo_menu(merchant_id: str = "pizzeria-donau") -> Menu:
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    return next(Menu.model_validate(m["menu"]) for m in data["merchants"] if m["menu"]["merchant_id"] == merchant_id)
+
+
+def speak(text: str, language: str, *, words_per_minute: int = 160) -> bytes:
+    """WAV bytes of espeak-ng saying `text` (22.05 kHz mono)."""
+    done = subprocess.run(["espeak-ng", "-v", VOICES.get(language, language), "-s", str(words_per_minute),
+                           "--stdout", text], capture_output=True, check=True, timeout=60)
+    return done.stdout
+
+
+def to_opus(wav: bytes) -> bytes:
+    """An OGG/Opus voice note of the WAV, as WhatsApp sends (mono, 16 kHz, 24 kbit/s)."""
+    done = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", "pipe:0", "-ac", "1",
+                           "-ar", "16000", "-c:a", "libopus", "-b:a", "24k", "-f", "ogg", "pipe:1"],
+                          input=wav, capture_output=True, check=True, timeout=60)
+    return done.stdout
+
+
+def ordered_items(result: ParseResult) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for line in result.lines:
+        counts[line.item_id] += line.quantity
+    return dict(counts)
+
+
+def make_engines(names: list[str], cache_dir: Path) -> dict[str, SpeechEngine | str]:
+    """Engine name -> engine, or the reason it is not available."""
+    from server.voice.models import packaged_languages, packaged_model_dir
+    from server.voice.pocketsphinx_engine import PocketSphinxEngine
+
+    out: dict[str, SpeechEngine | str] = {}
+    for name in names:
+        try:
+            if name == "pocketsphinx-stock":
+                out[name] = PocketSphinxEngine(cache_dir, menu_adapted=False)
+            elif name == "pocketsphinx":
+                out[name] = PocketSphinxEngine(cache_dir)
+            else:
+                from server.voice.whisper_engine import FasterWhisperEngine
+
+                out[name] = FasterWhisperEngine(packaged_model_dir(name, cache_dir), languages=packaged_languages(name))
+        except (DomainError, KeyError) as exc:
+            out[name] = getattr(exc, "detail", None) or f"unknown engine {name}"
+    return out
+
+
+def run_engine(engine: SpeechEngine, menu: Menu, language: str, audio: list[bytes], mime: str,
+               orders: list[tuple[str, dict[str, int]]]) -> tuple[float, float, float, list[tuple[str, str]]]:
+    """(WER, RTF, order accuracy, [(reference, transcript)]) of one engine on one language."""
+    from server.voice.audio import decode_audio
+    from server.voice.transcribe import transcribe_order
+
+    engine.transcribe(decode_audio(audio[0], mime), menu=menu, language=language)  # warm-up: load models
+    pairs: list[tuple[str, str]] = []
+    hits = 0
+    spent = heard = 0.0
+    for data, (text, expected) in zip(audio, orders):
+        transcript, result = transcribe_order(data, mime, menu, language, [engine])
+        pairs.append((text, transcript.text))
+        hits += ordered_items(result) == expected
+        spent, heard = spent + transcript.elapsed_seconds, heard + transcript.audio_seconds
+    return word_error_rate(pairs, number_words(language)), spent / heard, hits / len(orders), pairs
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engines", default="pocketsphinx-stock,pocketsphinx,whisper-tiny.en,whisper-base")
+    parser.add_argument("--opus", action="store_true", help="send OGG/Opus voice notes instead of WAV")
+    parser.add_argument("--verbose", action="store_true", help="print every transcript")
+    args = parser.parse_args(argv)
+    if shutil.which("espeak-ng") is None:
+        sys.exit("espeak-ng is not installed (apt-get install espeak-ng)")
+    menu = demo_menu()
+    mime = "audio/ogg" if args.opus else "audio/wav"
+    sets = {"en": ORDERS_EN, "es": ORDERS_ES}
+    audio = {lang: [to_opus(speak(t, lang)) if args.opus else speak(t, lang) for t, _ in orders]
+             for lang, orders in sets.items()}
+    headline: tuple[float, float] | None = None
+    with tempfile.TemporaryDirectory() as cache:
+        engines = make_engines(args.engines.split(","), Path(cache))
+        for name, engine in engines.items():
+            if isinstance(engine, str):
+                print(f"{name}: skipped ({engine})")
+                continue
+            for lang, orders in sets.items():
+                if not engine.supports(lang):
+                    print(f"{name} [{lang}]: no model for this language")
+                    continue
+                wer, rtf, accuracy, pairs = run_engine(engine, menu, lang, audio[lang], mime, orders)
+                print(f"{name} [{lang}] n={len(orders)}: WER {wer:.3f}  RTF {rtf:.3f}  orders exactly right {accuracy:.2f}")
+                if args.verbose:
+                    for reference, heard in pairs:
+                        print(f"    {reference!r} -> {heard!r}")
+                if name == "pocketsphinx" and lang == "en":
+                    headline = (wer, rtf)
+    if headline is None:
+        sys.exit("the default engine (pocketsphinx, English) did not run")
+    print(f"voice_wer: {headline[0]:.3f} rtf={headline[1]:.3f}")
+
+
+if __name__ == "__main__":
+    main()
