@@ -70,6 +70,8 @@ def apply_operation(uow: Any, op: Operation, actor: Actor, services: Any) -> dic
 def _place(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[str, Any]:
     body = _parse(PlaceOrderBody, op.payload)
     command = place_command(body, actor, services.clock(), f"sync:{actor.role}:{actor.id}:{op.id}")
+    # The device's operation id becomes the order id, so the order it drew offline is the one it pulls.
+    command.order_id = op.id
     return order_view(place_and_publish(command, uow, services).order, actor)
 
 

@@ -1,7 +1,6 @@
 """Offline sync: push a batch of operations, pull the change feed since a cursor (see core/sync)."""
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timezone
 from typing import Annotated, Any
@@ -18,7 +17,7 @@ from core.sync.operations import Operation, OperationResult, OperationState
 from server.api.orders import services_of
 from server.auth import ANY_ROLE, actor_of, roles
 from server.db import tables as t
-from server.db.raw import Raw
+from server.db.raw import Raw, placeholders
 from server.sync_apply import apply_operation
 
 
@@ -31,40 +30,56 @@ def actor_key(actor: Actor) -> str:
     return f"{actor.role}:{actor.id}"
 
 
-def _stored(uow: Any, op: Operation, actor: Actor) -> OperationResult | None:
-    row = uow.conn.execute(select(t.sync_operations.c.result, t.sync_operations.c.actor)
-                           .where(t.sync_operations.c.id == op.id)).first()
-    if row is None:
-        return None
-    if row.actor != actor_key(actor):
-        return OperationResult(id=op.id, status=OperationState.REJECTED, code=str(AccountError.FORBIDDEN),
-                               detail="this operation id belongs to another account")
-    return OperationResult.model_validate_json(row.result)
+def _stored(raw: Raw, ops: list[Operation], actor: Actor) -> dict[str, OperationResult]:
+    """Results already given for any of these ids (one query for the whole push)."""
+    if not ops:
+        return {}
+    params = {f"i{n}": op.id for n, op in enumerate(ops)}
+    rows = raw.execute(f"SELECT id, actor, result FROM sync_operations WHERE id IN ({placeholders('i', len(ops))})",
+                       params).fetchall()
+    found = {}
+    for op_id, owner, result in rows:
+        if owner != actor_key(actor):
+            found[op_id] = OperationResult(id=op_id, status=OperationState.REJECTED, code=str(AccountError.FORBIDDEN),
+                                           detail="this operation id belongs to another account")
+        else:
+            found[op_id] = OperationResult.model_validate_json(result)
+    return found
 
 
-def _push_one(uow: Any, op: Operation, actor: Actor, services: Any) -> OperationResult:
-    """Apply one operation exactly once; domain rejections are stored like successes."""
-    seen = _stored(uow, op, actor)
-    if seen is not None:
-        uow.commit()
-        return seen
-    raw = Raw(uow.conn)
+INSERT_RESULT = ("INSERT INTO sync_operations (id, device_id, actor, status, result, at) "
+                 "VALUES (:id, :device_id, :actor, :status, :result, :at)")
+
+
+def _apply_once(uow: Any, raw: Raw, op: Operation, actor: Actor, services: Any) -> OperationResult:
+    """Apply one new operation in a savepoint; a domain rejection undoes its writes and is kept as the answer."""
     raw.execute("SAVEPOINT operation")
     hooks = len(uow.after_commit)
     try:
         result = OperationResult(id=op.id, status=OperationState.ACKED,
                                  result=apply_operation(uow, op, actor, services))
     except DomainError as exc:
-        # Undo whatever the operation wrote before it was refused; the refusal itself is kept below.
         raw.execute("ROLLBACK TO SAVEPOINT operation")
         del uow.after_commit[hooks:]
         result = OperationResult(id=op.id, status=OperationState.REJECTED, code=str(exc.code), detail=exc.detail)
     raw.execute("RELEASE SAVEPOINT operation")
-    uow.conn.execute(t.sync_operations.insert().values(
-        id=op.id, device_id=op.device_id, actor=actor_key(actor), status=str(result.status),
-        result=result.model_dump_json(), at=datetime.now(timezone.utc)))
-    uow.commit()
+    raw.execute(INSERT_RESULT, {"id": op.id, "device_id": op.device_id, "actor": actor_key(actor),
+                                "status": str(result.status), "result": result.model_dump_json(),
+                                "at": raw.timestamp(datetime.now(timezone.utc))})
     return result
+
+
+def push_operations(uow: Any, ops: list[Operation], actor: Actor, services: Any) -> list[OperationResult]:
+    """Apply a pushed batch exactly once per operation id, in order, as one writer unit."""
+    raw = Raw(uow.conn)
+    answered = _stored(raw, ops, actor)
+    results = []
+    for op in ops:
+        if op.id not in answered:
+            answered[op.id] = _apply_once(uow, raw, op, actor, services)
+        results.append(answered[op.id])
+    uow.commit()
+    return results
 
 
 class SyncController(Controller):
@@ -79,9 +94,7 @@ class SyncController(Controller):
         for op in data.operations:
             if op.device_id != data.device_id:
                 raise DomainError(InputError.INVALID, f"operation {op.id} names another device")
-        futures = [services.writer.submit(lambda uow, op=op: _push_one(uow, op, actor, services))
-                   for op in data.operations]
-        results = [await asyncio.wrap_future(future) for future in futures]
+        results = await services.write(lambda uow: push_operations(uow, data.operations, actor, services))
         return {"results": [r.model_dump(mode="json") for r in results]}
 
     @get("/pull", guards=[roles(*ANY_ROLE)], sync_to_thread=True)

@@ -1,0 +1,299 @@
+"""The sync worker: pushes the outbox, pulls the server's changes into the local store, retries with backoff.
+
+Embed it in any app (`start()` / `stop()` / `sync_now()`), or drive it one step at a time (`run_once()`) in
+tests and benchmarks. One round is: push every ready entry in batches, then pull until caught up. A round
+stops at the first network error (entries in flight go back to ready; the next round resends them with the
+same ids) and the worker waits a full-jitter exponential backoff before trying again.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from core.sync.operations import OperationResult, OperationState
+from apps.client.api import ApiClient, ApiError, NotAuthenticated, Rejected, RetryLater
+from apps.client.outbox import Outbox, OutboxEntry
+from apps.client.store import stock_id
+
+log = logging.getLogger(__name__)
+Listener = Callable[[dict[str, Any]], None]
+
+
+class SyncStatus(StrEnum):
+    ONLINE = "online"          # the last round reached the server and finished
+    OFFLINE = "offline"        # the last round failed on the network or a 5xx; retrying with backoff
+    SYNCING = "syncing"        # a round is running
+    SIGNED_OUT = "signed_out"  # the server answered 401: nothing is sent until the app signs in again
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter (AWS architecture blog, 2015): the n-th wait is uniform in
+    [0, min(cap, base * 2**n)], so devices coming back together do not retry in lockstep."""
+
+    base: float = 0.5
+    cap: float = 60.0
+    rng: random.Random = field(default_factory=random.Random)
+    attempt: int = 0
+
+    def ceiling(self) -> float:
+        """The largest wait the next call may return."""
+        return min(self.cap, self.base * 2 ** min(self.attempt, 62))
+
+    def next_delay(self) -> float:
+        """Seconds to wait before the next attempt; grows the ceiling for the one after."""
+        delay = self.rng.uniform(0, self.ceiling())
+        self.attempt += 1
+        return delay
+
+    def reset(self) -> None:
+        """A round succeeded: start from `base` again."""
+        self.attempt = 0
+
+
+@dataclass
+class SyncReport:
+    """What one round did."""
+
+    pushed: int = 0
+    acked: int = 0
+    rejected: list[OutboxEntry] = field(default_factory=list)
+    pulled: int = 0
+    error: ApiError | None = None
+    status: SyncStatus = SyncStatus.ONLINE
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class SyncWorker:
+    """Moves operations from the outbox to the server and changes from the server to the local store."""
+
+    def __init__(self, api: ApiClient, outbox: Outbox, *, batch_size: int = 200, pull_limit: int = 500,
+                 interval: float = 30.0, backoff: Backoff | None = None,
+                 on_rejected: Callable[[OutboxEntry], None] | None = None) -> None:
+        self.api = api
+        self.outbox = outbox
+        self.store = outbox.store
+        self.batch_size = batch_size
+        self.pull_limit = pull_limit
+        self.interval = interval  # how often to pull when nothing nudges the worker
+        self.backoff = backoff or Backoff()
+        self.last_error: ApiError | None = None
+        self.next_delay: float = 0.0
+        self._status = SyncStatus.OFFLINE
+        self._listeners: list[Listener] = []
+        if on_rejected is not None:
+            self._listeners.append(lambda e: on_rejected(e["entry"]) if e["type"] == "rejected" else None)
+        self._round = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        # One request at a time, off the worker's thread, so the local bookkeeping overlaps the network.
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mealkitz-push")
+
+    # -- observing --------------------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        """online / offline / syncing / signed_out."""
+        return self._status
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call `listener(event)` for {"type": "status", "status"}, {"type": "rejected", "entry"} and
+        {"type": "changed", "entities": [(entity, id), ...]}; called on the worker's thread."""
+        self._listeners.append(listener)
+
+    def rejected(self) -> list[OutboxEntry]:
+        """Operations the server refused and the user has not dismissed, with the server's code and detail."""
+        return self.outbox.rejected()
+
+    def _emit(self, event: dict[str, Any]) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken UI callback must not stop syncing
+                log.exception("sync listener failed on %s", event.get("type"))
+
+    def _set_status(self, status: SyncStatus) -> None:
+        if status != self._status:
+            self._status = status
+            self._emit({"type": "status", "status": status})
+
+    # -- one round --------------------------------------------------------------------------------------------
+
+    def run_once(self) -> SyncReport:
+        """Push everything ready, then pull until caught up. Never raises for network or server trouble: the
+        report says what happened and `next_delay` how long the thread would wait before the next round."""
+        with self._round:
+            report = SyncReport()
+            self._set_status(SyncStatus.SYNCING)
+            try:
+                self._push_all(report)
+                self._pull_all(report)
+            except NotAuthenticated as exc:
+                report.error, report.status = exc, SyncStatus.SIGNED_OUT
+            except RetryLater as exc:
+                report.error, report.status = exc, SyncStatus.OFFLINE
+            except Rejected as exc:  # a 4xx on pull (e.g. a cursor the server no longer knows)
+                log.warning("pull refused: %s", exc)
+                if exc.code == "invalid_input" and self.store.cursor is not None:
+                    self.store.set_meta("sync_cursor", None)  # start over; applying changes again is harmless
+                report.error, report.status = exc, SyncStatus.OFFLINE
+            self.last_error = report.error
+            if report.ok:
+                self.backoff.reset()
+                self.next_delay = self.interval
+            else:
+                self.next_delay = self.backoff.next_delay()
+            self._set_status(report.status)
+            return report
+
+    def _push_all(self, report: SyncReport) -> None:
+        """Send ready entries batch after batch. Batch n+1 leaves as soon as batch n is answered (an answer means
+        committed, so the server still applies them in order) and is in flight while batch n is recorded here."""
+        limit = self.batch_size
+        batch = self.outbox.claim(limit)
+        sending = self._send(batch) if batch else None
+        try:
+            while sending is not None:
+                try:
+                    results = sending.result()
+                except Rejected as exc:
+                    sending = None
+                    if isinstance(exc, NotAuthenticated) or len(batch) > 1:
+                        # A 4xx for a whole batch does not say which entry is at fault: halve until it does.
+                        self.outbox.release(e.id for e in batch)
+                        if isinstance(exc, NotAuthenticated):
+                            raise
+                        limit = max(1, len(batch) // 2)
+                        batch = self.outbox.claim(limit)
+                        sending = self._send(batch) if batch else None
+                        continue
+                    results = [OperationResult(id=batch[0].id, status=OperationState.REJECTED, code=exc.code,
+                                               detail=exc.detail)]
+                except RetryLater:
+                    sending = None
+                    self.outbox.release(e.id for e in batch)
+                    raise
+                limit = self.batch_size
+                answered, batch = batch, self.outbox.claim(limit)
+                sending = self._send(batch) if batch else None
+                if not self._record(answered, results, report):
+                    # Answers that settle nothing (unknown ids, undecided statuses): back off rather than spin.
+                    raise RetryLater("no_progress", "the server answered a batch without deciding any operation")
+        finally:
+            if sending is not None:  # leaving early with a batch in flight: wait, and let the next round resend it
+                try:
+                    sending.exception()
+                finally:
+                    self.outbox.release(e.id for e in batch)
+
+    def _send(self, batch: list[OutboxEntry]) -> Future[list[OperationResult]]:
+        operations = [entry.operation() for entry in batch]
+        return self._sender.submit(self.api.push, self.store.device_id, operations)
+
+    def _record(self, batch: list[OutboxEntry], results: list[OperationResult], report: SyncReport) -> int:
+        sent = {e.id for e in batch}
+        answered = [r for r in results if r.id in sent]
+        finished = self.outbox.record(answered)
+        # Anything the server did not answer goes back to ready: never dropped, resent next round.
+        self.outbox.release(sent - {r.id for r in answered})
+        report.pushed += len(batch)
+        for entry in finished:
+            if entry.state is OperationState.ACKED:
+                report.acked += 1
+            else:
+                report.rejected.append(entry)
+                self._emit({"type": "rejected", "entry": entry})
+        if finished:
+            self._emit({"type": "changed", "entities": sorted({(e.entity, e.entity_key) for e in finished})})
+        return len(finished)
+
+    def _pull_all(self, report: SyncReport) -> None:
+        # Entries acked before this pull began are in the server's change feed by the time the pull is caught up.
+        acked_before = self.outbox.unsettled()
+        while True:
+            since = self.store.cursor
+            page = self.api.pull(since, self.pull_limit)
+            touched = self.apply_changes(page["changes"], str(page["cursor"]))
+            report.pulled += len(page["changes"])
+            if touched:
+                self._emit({"type": "changed", "entities": touched})
+            if not page.get("more") or str(page["cursor"]) == since:
+                break
+        if acked_before:
+            self.outbox.settle(acked_before)
+
+    def apply_changes(self, changes: list[dict[str, Any]], cursor: str) -> list[tuple[str, str]]:
+        """Store a page of pulled changes and the new cursor in one local transaction (a crash in between
+        pulls the page again rather than skipping it); returns the (entity, id) pairs whose view changed."""
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for change in changes:
+            entity, data = change.get("entity"), change.get("data")
+            if not isinstance(data, dict):
+                continue
+            if entity == "order":
+                key = str(change.get("id") or data.get("id"))
+            elif entity == "stock":
+                key = stock_id(str(data.get("merchant_id")), str(data.get("key")))
+            elif entity == "profile":
+                key = "me"  # a device holds one profile: its signed-in customer's
+            else:
+                continue  # an entity this version of the app does not know yet
+            # Changes come in seq order: within a page only the last one of each entity matters.
+            latest[(entity, key)] = data
+        touched = []
+        with self.store.transaction():
+            for (entity, key), data in latest.items():
+                if self.store.put_server(entity, key, data):
+                    touched.append((entity, key))
+            self.outbox.refresh_many(touched)
+            self.store.set_meta("sync_cursor", cursor)
+        return list(touched)
+
+    # -- the thread -------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run rounds on a daemon thread: at once, then every `interval`, sooner on sync_now(), later on errors."""
+        if self._thread and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="mealkitz-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the current round (entries in flight finish or go back to ready)."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def sync_now(self) -> SyncReport | None:
+        """Sync soon: wakes the thread if running (returns None); otherwise runs a round here and reports it."""
+        if self._thread and self._thread.is_alive():
+            self._wake.set()
+            return None
+        return self.run_once()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.run_once()
+            except Exception:  # a bug must not kill syncing for the app's lifetime; log it and back off
+                log.exception("sync round failed")
+                self.next_delay = self.backoff.next_delay()
+                self._set_status(SyncStatus.OFFLINE)
+            if self.status is SyncStatus.SIGNED_OUT:
+                self._wake.wait()  # until the app signs in again and calls sync_now()
+            else:
+                self._wake.wait(self.next_delay)
+            self._wake.clear()
