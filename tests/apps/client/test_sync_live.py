@@ -66,8 +66,10 @@ def test_a_customer_places_offline_and_edits_the_profile(world: World) -> None:
     assert phone.store.profile()["language"] == "de"
     phone.sync_until_settled()
     order_id = phone.outbox.get(entry.id).result["id"]
-    assert phone.store.order(entry.id) is None
-    assert phone.store.order(order_id)["status"] == "placed" == world.order(order_id)["status"]
+    assert order_id == entry.id  # the server keeps the device's operation id as the order id
+    shown = phone.store.order(order_id)
+    assert not shown["_sync"]["provisional"] and shown["number"] >= 1
+    assert shown["status"] == "placed" == world.order(order_id)["status"]
     profile = phone.store.profile()
     assert (profile["language"], profile["name"], profile["_sync"]["pending"]) == ("de", "Lena", 0)
     with world.http() as client:

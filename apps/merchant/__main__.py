@@ -1,0 +1,3 @@
+from apps.merchant.main import cli
+
+cli()

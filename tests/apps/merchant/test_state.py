@@ -1,0 +1,213 @@
+"""The kitchen tablet's state without a browser: queue ordering, timers, alerts, busy mode, all-day counts,
+station filter, item bumps, offline marks and the day's totals."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from apps.merchant.i18n import Translator, keys
+from apps.merchant.state.alerts import AlertState
+from apps.merchant.state.board import build_board, next_action
+from apps.merchant.state.busy import BusyKind, BusyMode
+from apps.merchant.state.history import search, todays, totals
+from apps.merchant.state.item_bumps import ItemBumps
+from apps.merchant.state.priority import PriorityCache
+from apps.merchant.state.stock import hours_text, stock_lines, warnings
+from apps.merchant.state.tickets import allergy_notes, ticket_from_order
+from apps.merchant.state.timers import Urgency, clock, urgency
+from tests.apps.merchant.orders import NOW, line, order
+
+
+def tickets(*orders, bumps: ItemBumps | None = None):
+    cache = PriorityCache()
+    return [ticket_from_order(o, NOW, bumped_lines=(bumps or ItemBumps()).of(o["id"]),
+                              priority=cache.score(o, NOW, 15)) for o in orders]
+
+
+# -- timers -----------------------------------------------------------------------------------------------------
+
+def test_timer_turns_amber_in_the_last_quarter_and_red_when_late() -> None:
+    placed = NOW - timedelta(minutes=20)
+    assert urgency(placed, NOW + timedelta(minutes=10), NOW) is Urgency.OK
+    assert urgency(placed, NOW + timedelta(minutes=7), NOW) is Urgency.OK  # 7 of 27 minutes left: 26 %
+    assert urgency(placed, NOW + timedelta(minutes=5), NOW) is Urgency.AMBER  # 5 of 25 minutes left: 20 %
+    assert urgency(placed, NOW + timedelta(minutes=2), NOW) is Urgency.AMBER  # under the 3-minute floor
+    assert urgency(placed, NOW - timedelta(seconds=1), NOW) is Urgency.RED
+    assert urgency(None, None, NOW) is Urgency.OK
+
+
+def test_clock_reads_like_a_kitchen_timer() -> None:
+    assert clock(7 + 5 / 60) == "7:05"
+    assert clock(-2.5) == "-2:30"
+    assert clock(62) == "1:02:00"
+
+
+def test_only_open_kitchen_orders_carry_urgency() -> None:
+    late_ready = ticket_from_order(order(1, "ready", promised_in=-5), NOW)
+    late_new = ticket_from_order(order(2, "placed", promised_in=-5), NOW)
+    assert late_ready.urgency is Urgency.OK and late_new.urgency is Urgency.RED
+
+
+# -- queue ordering -----------------------------------------------------------------------------------------------
+
+def test_columns_follow_status_and_cards_follow_the_order_managers_priority() -> None:
+    board = build_board(tickets(
+        order(1, "accepted", placed_min_ago=5, promised_in=20),
+        order(2, "accepted", placed_min_ago=20, promised_in=-3),  # late: first
+        order(3, "preparing", placed_min_ago=8, promised_in=12, vip=True),
+        order(4, "placed"), order(5, "ready"), order(6, "delivered"), order(7, "rejected")))
+    assert [t.number for t in board.columns["new"]] == [4]
+    assert [t.number for t in board.columns["preparing"]] == [2, 3, 1]
+    assert [t.number for t in board.columns["ready"]] == [5]
+    assert [t.number for t in board.columns["handed_over"]] == [6]
+    assert board.columns["preparing"][0].priority_reasons[0].startswith("late by")
+    assert "VIP" in board.columns["preparing"][1].priority_reasons
+
+
+def test_the_big_button_moves_an_order_to_its_next_column() -> None:
+    by_number = {t.number: t for t in tickets(order(1, "accepted"), order(2, "preparing"), order(3, "ready"),
+                                              order(4, "placed"))}
+    assert next_action(by_number[1]) == "ready" and next_action(by_number[2]) == "ready"
+    assert next_action(by_number[3]) == "hand_over"
+    assert next_action(by_number[4]) is None  # new orders are accepted with a prep time instead
+
+
+# -- stations, all-day counts, item bumps -------------------------------------------------------------------------
+
+def test_station_filter_keeps_only_that_stations_lines_and_hides_orders_without_any() -> None:
+    drinks_only = order(3, "accepted", lines=[line("Lemonade", 2, station="bar")])
+    board = build_board(tickets(order(1, "accepted"), order(2, "placed"), drinks_only), station="grill")
+    assert board.stations == ["bar", "cold", "grill"]
+    assert board.hidden_by_station == 1
+    assert all(l.station == "grill" for col in board.columns.values() for t in col for l in t.lines)
+    assert board.all_day == [("Burger", 4)]
+
+
+def test_all_day_counts_what_is_still_to_cook() -> None:
+    bumps = ItemBumps()
+    bumps.toggle("ord-1", 0)  # the burgers of order 1 are done
+    board = build_board(tickets(order(1, "preparing"), order(2, "placed"), order(3, "ready"), bumps=bumps))
+    assert dict(board.all_day) == {"Burger": 2, "Salad": 2}
+
+
+def test_item_bumps_toggle_persist_and_forget_closed_orders() -> None:
+    bumps = ItemBumps()
+    assert bumps.toggle("a", 0) is True and bumps.toggle("a", 1) is True and bumps.toggle("a", 1) is False
+    bumps.toggle("b", 0)
+    restored = ItemBumps(bumps.dumps())
+    assert restored.of("a") == {0} and restored.of("b") == {0}
+    restored.keep_only(["a"])
+    assert restored.of("b") == frozenset()
+    ticket = ticket_from_order(order(1, "preparing", lines=[line("Soup")]), NOW, bumped_lines={0})
+    assert ticket.all_bumped
+
+
+# -- modifiers, instructions, allergies ---------------------------------------------------------------------------
+
+def test_modifiers_instructions_and_allergies_are_on_the_ticket() -> None:
+    ticket = ticket_from_order(order(1, lines=[line("Burger", modifiers=[("add", "Cheese"), ("remove", "Onion")],
+                                                    instructions="no salt please", allergens=["gluten"])],
+                                     instructions="Severe peanut ALLERGY"), NOW)
+    assert [(m.kind, m.name) for m in ticket.lines[0].modifiers] == [("add", "Cheese"), ("remove", "Onion")]
+    assert ticket.allergy_notes == ("Severe peanut ALLERGY",)
+    assert ticket.allergens == ("gluten",)
+
+
+def test_allergy_words_in_english_and_spanish() -> None:
+    assert allergy_notes("sin gluten por favor", "alérgico a los frutos secos", "nut free", "extra napkins") == (
+        "sin gluten por favor", "alérgico a los frutos secos", "nut free")
+
+
+# -- alert --------------------------------------------------------------------------------------------------------
+
+def test_alert_repeats_until_acknowledged_and_restarts_for_a_newer_order() -> None:
+    alert = AlertState(repeat_seconds=4)
+    assert alert.observe(["a"]) == {"a"} and alert.active
+    assert alert.beep_due(NOW) and not alert.beep_due(NOW + timedelta(seconds=2))
+    assert alert.beep_due(NOW + timedelta(seconds=4))
+    alert.acknowledge()
+    assert not alert.active and not alert.beep_due(NOW + timedelta(seconds=30))
+    assert alert.observe(["a"]) == set() and not alert.active  # acknowledged stays quiet
+    assert alert.observe(["a", "b"]) == {"b"} and alert.active
+    alert.observe(["a"])  # b was accepted somewhere else
+    assert not alert.active
+
+
+def test_acting_on_one_card_silences_only_that_order() -> None:
+    alert = AlertState()
+    alert.observe(["a", "b"])
+    alert.acknowledge(["a"])
+    assert alert.unacknowledged == {"b"}
+
+
+# -- busy mode ----------------------------------------------------------------------------------------------------
+
+def test_busy_mode_adds_minutes_then_resumes_by_itself() -> None:
+    busy = BusyMode()
+    busy.start(BusyKind.EXTRA_PREP, NOW, for_minutes=30, extra_minutes=10)
+    assert busy.prep_minutes(15) == 25 and not busy.paused
+    assert busy.tick(NOW + timedelta(minutes=29)) is False
+    assert busy.tick(NOW + timedelta(minutes=30)) is True
+    assert busy.kind is BusyKind.OFF and busy.prep_minutes(15) == 15
+
+
+def test_paused_busy_mode_survives_a_restart() -> None:
+    busy = BusyMode()
+    busy.start(BusyKind.PAUSED, NOW, for_minutes=15)
+    again = BusyMode.from_json(busy.to_json())
+    assert again.paused and again.until == NOW + timedelta(minutes=15) and again.minutes_left(NOW) == 16
+    assert BusyMode().prep_minutes(500) == 240
+
+
+# -- offline marks ------------------------------------------------------------------------------------------------
+
+def test_waiting_to_sync_and_conflicts_are_counted_on_the_board() -> None:
+    conflict = {"op_id": "op-1", "op": "transition", "code": "invalid_transition",
+                "detail": "cannot accept an order that is cancelled"}
+    board = build_board(tickets(order(1, "ready", pending=2), order(2, "accepted"), order(3, "placed", error=conflict)))
+    assert board.waiting_to_sync == 1
+    assert [t.number for t in board.sync_errors] == [3]
+    assert board.ticket("ord-1").waiting_to_sync and not board.ticket("ord-2").waiting_to_sync
+
+
+# -- history ------------------------------------------------------------------------------------------------------
+
+def test_history_search_and_totals() -> None:
+    day = tickets(order(1, "delivered", total="20.00"), order(2, "rejected", total="99.00"),
+                  order(3, "preparing", total="10.50", lines=[line("Steak")]),
+                  order(4, "delivered", placed_min_ago=60 * 30))  # yesterday
+    today = todays(day, NOW - timedelta(hours=20))
+    assert {t.number for t in today} == {1, 2, 3}
+    assert [t.number for t in search(today, "steak")] == [3]
+    assert [t.number for t in search(today, "#2")] == [2]
+    found = totals(today)
+    assert (found.orders, found.completed, found.open, found.lost) == (3, 1, 1, 1)
+    assert found.revenue == Decimal("30.50") and found.average == Decimal("15.25") and found.currency == "EUR"
+
+
+# -- stock --------------------------------------------------------------------------------------------------------
+
+def test_stock_lines_join_menu_and_live_rows_with_warnings() -> None:
+    menu = {"categories": [{"id": "m", "name": "Mains"}],
+            "items": [{"id": "soup", "name": "Soup", "category_id": "m",
+                       "availability": [{"days": [1, 2, 3, 4, 5], "start": "11:00:00", "end": "14:30:00"}]},
+                      {"id": "steak", "name": "Steak", "category_id": "m"}],
+            "modifier_groups": [{"id": "g", "name": "Extras", "options": [{"id": "bacon", "name": "Bacon"}]}]}
+    rows = [{"key": "item:soup", "count": 3, "available": True, "_sync": {"pending": 1}},
+            {"key": "option:bacon", "count": None, "available": False}]
+    lines = {l.key: l for l in stock_lines(menu, rows)}
+    assert lines["item:soup"].low and lines["item:soup"].pending == 1 and lines["item:soup"].hours == "mon-fri 11:00-14:30"
+    assert lines["option:bacon"].sold_out and lines["option:bacon"].kind == "option"
+    assert not lines["item:steak"].sold_out
+    assert {l.key for l in warnings(list(lines.values()))} == {"item:soup", "option:bacon"}
+    assert hours_text([{"days": [6, 7], "start": "18:00", "end": "23:00"}]) == "sat-sun 18:00-23:00"
+
+
+# -- translations -------------------------------------------------------------------------------------------------
+
+def test_spanish_has_every_english_string_and_placeholders_match() -> None:
+    assert keys("en") == keys("es")
+    en, es = Translator("en"), Translator("es")
+    assert es("sem_accept", number=4, minutes=15) == "Aceptar pedido 4 en 15 minutos"
+    assert en("sem_accept", number=4, minutes=15) == "Accept order 4 in 15 minutes"
+    assert Translator("xx")("tab_kitchen") == "Kitchen"
