@@ -16,10 +16,11 @@ from core.menus_import.model import (
     scraped_menu_to_json,
 )
 from core.menus_import.site_mapping import SiteMapping
+from core.menus_import.to_menu import scraped_to_menu
 
 __all__ = [
     "ApplyPlan", "ApplyPolicy", "Availability", "Change", "ChangeKind", "ChangeSet", "Evidence",
     "ExtractionSource", "ScrapeError", "ScrapedItem", "ScrapedMenu", "ScrapedOption", "ScrapedSection",
     "SiteMapping", "apply_changes", "diff_menu", "extract_menu", "plan_changes", "require_menu",
-    "scraped_menu_to_json",
+    "scraped_menu_to_json", "scraped_to_menu",
 ]

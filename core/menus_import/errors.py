@@ -28,3 +28,12 @@ class ScrapeError(ErrorCode):
 def scrape_error(code: ScrapeError, detail: str, **extra: Any) -> DomainError:
     """Build the DomainError for a scrape failure; `extra` carries machine-readable context (url, status)."""
     return DomainError(code=code, detail=detail, extra=dict(extra))
+
+
+class MenuChangeError(ErrorCode):
+    """Codes for reviewing scraped menu changes and for scrape settings."""
+
+    NOT_CONFIGURED = "scrape_not_configured"
+    SCRAPE_DISABLED = "scrape_disabled"
+    UNKNOWN_CHANGE = "unknown_change"
+    CHANGE_NOT_PENDING = "change_not_pending"

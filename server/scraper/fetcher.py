@@ -126,8 +126,10 @@ class MenuFetcher:
             if self.settings.respect_robots:
                 rules = await self._robots(target)
                 if not rules.allows(self.settings.robots_agent, current):
-                    raise scrape_error(ScrapeError.BLOCKED_BY_ROBOTS, f"robots.txt of {target.host} disallows {current}",
-                                       url=current)
+                    detail = f"robots.txt of {target.host} disallows {current}" if not rules.deny_all else (
+                        f"robots.txt of {target.origin} is unavailable ({rules.reason}); RFC 9309 says to treat "
+                        "that as 'everything disallowed', so the page was not fetched")
+                    raise scrape_error(ScrapeError.BLOCKED_BY_ROBOTS, detail, url=current)
                 delay = rules.crawl_delay(self.settings.robots_agent)
             await self.limiter.wait(target.origin, delay)
             cached = self.cache.get(current)

@@ -13,6 +13,7 @@ class RobotsRules:
 
     parser: RobotFileParser | None
     deny_all: bool = False
+    reason: str | None = None  # why everything is denied, for the error message
 
     def allows(self, agent: str, url: str) -> bool:
         if self.deny_all:
@@ -30,7 +31,8 @@ def rules_from_response(status: int | None, text: str) -> RobotsRules:
     """Rules for a robots.txt fetch, per RFC 9309: 2xx parse it; 4xx means no rules; 5xx or no answer
     means 'assume everything is disallowed' (the site may be failing under load)."""
     if status is None or status >= 500:
-        return RobotsRules(None, deny_all=True)
+        reason = "it could not be fetched" if status is None else f"it answered HTTP {status}"
+        return RobotsRules(None, deny_all=True, reason=reason)
     if status >= 400:
         return RobotsRules(None)
     parser = RobotFileParser()

@@ -1,0 +1,54 @@
+"""Background jobs for admins: what is queued, running, failed or dead, and 'try again'."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+
+from core.errors import AccountError, DomainError
+from core.orders.lifecycle import Role
+from server.api.orders import services_of
+from server.auth import roles
+from server.jobs import JobStatus
+from server.jobs import queue as job_queue
+
+Text = Annotated[str | None, Parameter(max_length=120)]
+
+
+class JobController(Controller):
+    path = "/jobs"
+    tags = ["ops"]
+    guards = [roles(Role.ADMIN)]
+
+    @get("/", sync_to_thread=True)
+    def list_jobs(self, request: Request, kind: Text = None, subject: Text = None,  # type: ignore[type-arg]
+                  status: JobStatus | None = None,
+                  limit: Annotated[int, Parameter(ge=1, le=200)] = 50) -> dict[str, Any]:
+        """Newest first, with a count of every job by status."""
+        with services_of(request).connection() as conn:
+            jobs = job_queue.list_jobs(conn, kind=kind, subject=subject, status=status and str(status), limit=limit)
+            return {"counts": job_queue.counts(conn), "items": [j.view() for j in jobs]}
+
+    @get("/{job_id:str}", sync_to_thread=True)
+    def get_job(self, request: Request, job_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+        with services_of(request).connection() as conn:
+            job = job_queue.get(conn, job_id[:36])
+        if job is None:
+            raise DomainError(AccountError.NOT_FOUND, f"no job {job_id[:40]!r}")
+        return job.view()
+
+    @post("/{job_id:str}/retry", status_code=200)
+    async def retry(self, request: Request, job_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+        """A failed or dead job back in the queue with fresh attempts (other statuses are left alone)."""
+        services = services_of(request)
+
+        def write(uow: Any) -> dict[str, Any]:
+            job = job_queue.retry_now(uow.conn, job_id[:36], now=services.clock())
+            if job is None:
+                raise DomainError(AccountError.NOT_FOUND, f"no job {job_id[:40]!r}")
+            uow.after_commit.append(services.jobs.wake)
+            uow.commit()
+            return job.view()
+
+        return await services.write(write)

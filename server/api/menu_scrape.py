@@ -1,0 +1,220 @@
+"""Menu scraping for owners and admins: settings, 'scrape now' (a job), a preview, change sets and their review."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import Parameter
+from pydantic import BaseModel, Field, model_validator
+
+from core.errors import AccountError, DomainError, InputError
+from core.menus_import import SiteMapping
+from server import catalog
+from server.api.orders import services_of
+from server.auth import OWNERS, actor_of, ensure_merchant_scope, roles
+from server.jobs import queue as job_queue
+from server.jobs import schedules as job_schedules
+from server.scraper import store
+from server.scraper.jobs import SCRAPE_JOB, job_options, schedule_name, sync_schedule
+from server.scraper.menu_sync import require_enabled
+from server.scraper.review import review
+from server.scraper.scrape import scrape_url_to_json_async
+from server.scraper.store import ScrapeConfig
+
+Limit = Annotated[int, Parameter(ge=1, le=200)]
+ChangeIds = list[Annotated[str, Field(min_length=1, max_length=200)]]
+
+
+class PreviewBody(BaseModel):
+    """Try a page before saving it: what would a scrape read there? (Defaults to the first configured URL.)"""
+
+    url: str | None = Field(default=None, min_length=1, max_length=2000)
+    site_mapping: SiteMapping | None = None
+
+
+class ReviewBody(BaseModel):
+    """Pending changes of one change set to put live (`approve`) or turn down (`reject`)."""
+
+    approve: ChangeIds = Field(default_factory=list, max_length=2000)
+    reject: ChangeIds = Field(default_factory=list, max_length=2000)
+
+    @model_validator(mode="after")
+    def _something(self) -> "ReviewBody":
+        if not self.approve and not self.reject:
+            raise ValueError("name at least one change to approve or reject")
+        return self
+
+
+def _scoped(request: Request, merchant_id: str) -> Any:  # type: ignore[type-arg]
+    actor = actor_of(request)
+    ensure_merchant_scope(actor, merchant_id)
+    return actor
+
+
+def _not_found(what: str) -> DomainError:
+    return DomainError(AccountError.NOT_FOUND, what)
+
+
+def _config_view(config: ScrapeConfig, meta: dict[str, Any], schedule: dict[str, Any] | None,
+                 last_job: dict[str, Any] | None) -> dict[str, Any]:
+    return {**config.model_dump(mode="json"), **meta,
+            "next_run_at": schedule["next_run_at"] if schedule else None, "last_job": last_job}
+
+
+class MenuScrapeController(Controller):
+    path = "/merchants/{merchant_id:str}/scrape"
+    tags = ["menu scraping"]
+    guards = [roles(*OWNERS)]
+
+    @get("/", sync_to_thread=True)
+    def get_settings(self, request: Request, merchant_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+        """The merchant's scrape settings, when the next scheduled scrape is due, and the last scrape job."""
+        _scoped(request, merchant_id)
+        with services_of(request).connection() as conn:
+            found = store.get_config(conn, merchant_id)
+            if found is None:
+                raise _not_found(f"{merchant_id} has no scrape settings")
+            jobs = job_queue.list_jobs(conn, kind=SCRAPE_JOB, subject=f"merchant:{merchant_id}", limit=1)
+            schedule = job_schedules.get(conn, schedule_name(merchant_id))
+        return _config_view(*found, schedule, jobs[0].view() if jobs else None)
+
+    @put("/")
+    async def put_settings(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
+                           data: ScrapeConfig) -> dict[str, Any]:
+        """Set where the menu is published, an optional CSS site mapping, the interval and the apply policy."""
+        actor = _scoped(request, merchant_id)
+        services = services_of(request)
+        config = store.validate_config(data, services.scraper_settings.allow_private_networks)
+
+        def write(uow: Any) -> dict[str, Any]:
+            if not catalog.merchant_exists(uow.conn, merchant_id):
+                raise _not_found(f"no merchant {merchant_id!r}")
+            store.put_config(uow.conn, merchant_id, config, now=services.clock(), by=f"{actor.role}:{actor.id}")
+            sync_schedule(uow, services, merchant_id, config)
+            uow.commit()
+            found = store.get_config(uow.conn, merchant_id)
+            assert found is not None
+            return _config_view(*found, job_schedules.get(uow.conn, schedule_name(merchant_id)), None)
+
+        return await services.write(write)
+
+    @delete("/", status_code=204)
+    async def delete_settings(self, request: Request, merchant_id: str) -> None:  # type: ignore[type-arg]
+        """Stop scraping this merchant (change sets and the audit trail stay)."""
+        _scoped(request, merchant_id)
+        services = services_of(request)
+
+        def write(uow: Any) -> None:
+            if not store.delete_config(uow.conn, merchant_id):
+                raise _not_found(f"{merchant_id} has no scrape settings")
+            sync_schedule(uow, services, merchant_id, None)
+            uow.commit()
+
+        await services.write(write)
+
+    @post("/jobs", status_code=202)
+    async def scrape_now(self, request: Request,  # type: ignore[type-arg]
+                         merchant_id: str) -> Response[dict[str, Any]]:
+        """Scrape now: enqueues a `scrape_menu` job (or joins the one already waiting) and answers at once."""
+        _scoped(request, merchant_id)
+        services = services_of(request)
+
+        def write(uow: Any) -> dict[str, Any]:
+            require_enabled(store.require_config(uow.conn, merchant_id), merchant_id)
+            job, created = services.jobs.enqueue_in(uow, SCRAPE_JOB, {"merchant_id": merchant_id},
+                                                    expedite=True, **job_options(merchant_id))
+            uow.commit()
+            return {"job": job.view(), "created": created}
+
+        body = await services.write(write)
+        return Response(body, status_code=202,
+                        headers={"Location": f"/merchants/{merchant_id}/scrape/jobs/{body['job']['id']}"})
+
+    @get("/jobs", sync_to_thread=True)
+    def list_jobs(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
+                  limit: Limit = 20) -> list[dict[str, Any]]:
+        """Recent scrape jobs, newest first, with their status and last error."""
+        _scoped(request, merchant_id)
+        with services_of(request).connection() as conn:
+            return [j.view() for j in job_queue.list_jobs(conn, kind=SCRAPE_JOB, subject=f"merchant:{merchant_id}",
+                                                          limit=limit)]
+
+    @get("/jobs/{job_id:str}", sync_to_thread=True)
+    def get_job(self, request: Request, merchant_id: str, job_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+        _scoped(request, merchant_id)
+        with services_of(request).connection() as conn:
+            job = job_queue.get(conn, job_id[:36])
+        if job is None or job.kind != SCRAPE_JOB or job.subject != f"merchant:{merchant_id}":
+            raise _not_found(f"no scrape job {job_id[:40]!r} for {merchant_id}")
+        return job.view()
+
+    @post("/preview", status_code=200)
+    async def preview(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
+                      data: PreviewBody) -> dict[str, Any]:
+        """Fetch one page now and show what it yields (nothing is stored). Fetch problems are problem details:
+        blocked_by_robots 403, fetch_timeout 504, other fetch failures 502, unusable input or page 422."""
+        _scoped(request, merchant_id)
+        services = services_of(request)
+        with services.read() as uow:
+            merchant = uow.catalog.merchant(merchant_id)
+            found = store.get_config(uow.conn, merchant_id)
+        if merchant is None:
+            raise _not_found(f"no merchant {merchant_id!r}")
+        url = data.url or (found[0].urls[0] if found else None)
+        if url is None:
+            raise DomainError(InputError.INVALID, "give a url (this merchant has no scrape settings yet)")
+        url = store.check_url(url, services.scraper_settings.allow_private_networks)
+        mapping = data.site_mapping or (found[0].site_mapping if found else None)
+        if mapping is not None:
+            store.check_site_mapping(mapping)
+        return await scrape_url_to_json_async(url, services.scraper_settings, site_mapping=mapping,
+                                              default_currency=merchant.currency)
+
+
+class MenuChangeController(Controller):
+    path = "/merchants/{merchant_id:str}/menu-changes"
+    tags = ["menu scraping"]
+    guards = [roles(*OWNERS)]
+
+    @get("/", sync_to_thread=True)
+    def list_change_sets(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
+                         status: Annotated[str | None, Parameter(max_length=20)] = None,
+                         limit: Limit = 20) -> list[dict[str, Any]]:
+        """Change sets from scrapes, newest first, with counts of their changes by status."""
+        _scoped(request, merchant_id)
+        with services_of(request).connection() as conn:
+            return store.list_change_sets(conn, merchant_id, status=status, limit=limit)
+
+    @get("/audit", sync_to_thread=True)
+    def audit_trail(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
+                    limit: Limit = 100) -> list[dict[str, Any]]:
+        """Every applied or rejected scraped change: who, when, what it was before and after."""
+        _scoped(request, merchant_id)
+        with services_of(request).connection() as conn:
+            return store.list_audit(conn, merchant_id, limit)
+
+    @get("/{set_id:str}", sync_to_thread=True)
+    def get_change_set(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
+                       set_id: str) -> dict[str, Any]:
+        """One change set with every change, its status and its evidence (page, time, snippet)."""
+        _scoped(request, merchant_id)
+        with services_of(request).connection() as conn:
+            row = store.change_set_row(conn, merchant_id, set_id[:36])
+            if row is None:
+                raise _not_found(f"{merchant_id} has no change set {set_id[:40]!r}")
+            return store.set_view(row, store.changes_of(conn, row.id))
+
+    @post("/{set_id:str}/review", status_code=200)
+    async def review_changes(self, request: Request, merchant_id: str, set_id: str,  # type: ignore[type-arg]
+                             data: ReviewBody) -> dict[str, Any]:
+        """Approve (applied to the live menu as a new version) and/or reject pending changes."""
+        actor = _scoped(request, merchant_id)
+        services = services_of(request)
+
+        def write(uow: Any) -> dict[str, Any]:
+            result = review(uow, services, merchant_id, set_id[:36], approve=data.approve, reject=data.reject,
+                            actor=actor)
+            uow.commit()
+            return result
+
+        return await services.write(write)
