@@ -43,6 +43,7 @@ class Role(StrEnum):
     MERCHANT_STAFF = "merchant_staff"
     MERCHANT_OWNER = "merchant_owner"
     DRIVER = "driver"
+    DISPATCHER = "dispatcher"
     ADMIN = "admin"
     SYSTEM = "system"
 

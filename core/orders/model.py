@@ -11,6 +11,8 @@ from core.orders.lifecycle import RELEASES_STOCK, Action, OrderStatus, Role, fin
 from core.orders.quote import Quote
 
 MAX_PREP_MINUTES = 240
+# Who may hand deliveries to drivers and publish estimates (not a lifecycle move: the status stays).
+DISPATCHING_ROLES = frozenset({Role.ADMIN, Role.SYSTEM, Role.DISPATCHER})
 
 
 class Actor(BaseModel):
@@ -22,7 +24,7 @@ class Actor(BaseModel):
 
     def can_see(self, order: "Order") -> bool:
         """Scope: merchants see their own orders, customers theirs, drivers those assigned to them."""
-        if self.role in (Role.ADMIN, Role.SYSTEM):
+        if self.role in (Role.ADMIN, Role.SYSTEM, Role.DISPATCHER):
             return True
         if self.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
             return self.merchant_id is not None and self.merchant_id == order.merchant_id
@@ -57,6 +59,7 @@ class Order(BaseModel):
     vip: bool = False
     travel_minutes: int = 0
     driver_id: str | None = None
+    eta: datetime | None = Field(default=None, description="when dispatch expects to deliver (delivery orders)")
     events: list[OrderEvent] = Field(default_factory=list)
     version: int = 1
 
@@ -107,6 +110,44 @@ class Order(BaseModel):
         event = OrderEvent(seq=len(self.events) + 1, at=now, actor=by, action=str(action),
                            from_status=self.status, to_status=move.target, reason=reason, data=data)
         self.status = move.target
+        self.events.append(event)
+        self.version += 1
+        return event
+
+    def assign(self, driver_id: str | None, *, by: Actor, now: datetime, reason: str | None = None) -> OrderEvent:
+        """Give the delivery to a driver (None: take it off its driver). An audited event; the status stays."""
+        if by.role not in DISPATCHING_ROLES:
+            raise DomainError(OrderError.TRANSITION_FORBIDDEN, f"a {by.role} may not assign drivers")
+        self._check_dispatchable("assign")
+        if self.status is OrderStatus.PICKED_UP and driver_id != self.driver_id:
+            raise DomainError(OrderError.INVALID_TRANSITION,
+                              f"the order is picked up: the food is with {self.driver_id}, it cannot change driver",
+                              extra={"from": str(self.status), "action": "assign"})
+        data: dict[str, object] = {"driver_id": driver_id, "previous_driver_id": self.driver_id}
+        self.driver_id = driver_id
+        if driver_id is None:
+            self.eta = None
+        return self._record("assign" if driver_id else "unassign", by, now, reason, data)
+
+    def set_eta(self, eta: datetime | None, *, by: Actor, now: datetime) -> OrderEvent:
+        """Record a new delivery estimate (dispatch re-planned); customers see it in the order and its events."""
+        if by.role not in DISPATCHING_ROLES:
+            raise DomainError(OrderError.TRANSITION_FORBIDDEN, f"a {by.role} may not set delivery estimates")
+        self._check_dispatchable("eta")
+        self.eta = eta
+        return self._record("eta", by, now, None, {"eta": eta.isoformat() if eta else None,
+                                                   "driver_id": self.driver_id})
+
+    def _check_dispatchable(self, action: str) -> None:
+        if not self.is_delivery or self.status.is_terminal:
+            raise DomainError(OrderError.INVALID_TRANSITION,
+                              f"cannot {action} {'a pickup' if not self.is_delivery else 'an'} order that is "
+                              f"{self.status}", extra={"from": str(self.status), "action": action})
+
+    def _record(self, action: str, by: Actor, now: datetime, reason: str | None,
+                data: dict[str, object]) -> OrderEvent:
+        event = OrderEvent(seq=len(self.events) + 1, at=now, actor=by, action=action, from_status=self.status,
+                           to_status=self.status, reason=reason, data=data)
         self.events.append(event)
         self.version += 1
         return event

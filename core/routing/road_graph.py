@@ -52,6 +52,7 @@ class RoadGraphTravelTimes:
     crow-flies distance x detour factor at the vehicle's average speed. Points farther than
     `max_snap_m` from any node are outside the map and reported unreachable, as are pairs whose
     nodes have no directed path between them (one-way dead ends, cut-off parts of the network).
+    With `snap_to_main_component`, points snap only to nodes of the largest strongly connected component.
     """
 
     def __init__(
@@ -61,18 +62,21 @@ class RoadGraphTravelTimes:
         detour_factor: float = DEFAULT_DETOUR_FACTOR,
         access_speeds_kph: dict[VehicleType, float] | None = None,
         max_speeds_kph: dict[VehicleType, float] | None = None,
+        snap_to_main_component: bool = False,
     ) -> None:
         self.graph = graph
         self.max_snap_m = max_snap_m
         self.detour_factor = detour_factor
         self.access_speeds_kph = dict(access_speeds_kph or DEFAULT_SPEEDS_KPH)
         self.max_speeds_kph = dict(max_speeds_kph or MAX_SPEEDS_KPH)
-        self._nodes = list(graph.nodes)
-        self._lats = np.array([graph.nodes[n]["y"] for n in self._nodes])
-        self._lons = np.array([graph.nodes[n]["x"] for n in self._nodes])
         components = sorted(nx.strongly_connected_components(graph), key=len, reverse=True)
         self._component_of = {n: i for i, comp in enumerate(components) for n in comp}
         self._component_sizes = [len(c) for c in components]
+        # Live dispatch snaps only to the main component: an address next to a clipped one-way stub is still
+        # reachable on foot/by bike from the main network, and should not be refused for the map's edges.
+        self._nodes = [n for n in graph.nodes if not snap_to_main_component or self._component_of[n] == 0]
+        self._lats = np.array([graph.nodes[n]["y"] for n in self._nodes])
+        self._lons = np.array([graph.nodes[n]["x"] for n in self._nodes])
         self._weighted: dict[VehicleType, nx.DiGraph] = {}
         self._sssp: dict[tuple[VehicleType, int], dict[int, float]] = {}
 

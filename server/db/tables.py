@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text,
+    Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text,
 )
 
 from server.db.types import UTCDateTime
@@ -169,4 +169,140 @@ field_clocks = Table(
     Column("entity_id", String(120), primary_key=True),
     Column("field", String(60), primary_key=True),
     Column("hlc", String(120), nullable=False),
+)
+
+
+# Durable background jobs (server/jobs). `dedupe_key` makes enqueueing idempotent; `locked_until` is the
+# lease of the worker running it, so a crashed worker's job is claimed again once the lease runs out.
+jobs = Table(
+    "jobs", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(60), nullable=False),
+    Column("subject", String(120), nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("dedupe_key", String(200), nullable=True, unique=True),
+    Column("status", String(10), nullable=False),
+    Column("run_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("locked_by", String(120), nullable=True),
+    Column("result", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Index("ix_jobs_status_run_at", "status", "run_at"),
+    Index("ix_jobs_subject_created", "subject", "created_at"),
+)
+
+# Recurring jobs: each due schedule enqueues one job and moves its next_run_at on by the interval.
+job_schedules = Table(
+    "job_schedules", metadata,
+    Column("name", String(120), primary_key=True),
+    Column("kind", String(60), nullable=False),
+    Column("subject", String(120), nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("dedupe_key", String(200), nullable=True),
+    Column("max_attempts", Integer, nullable=False),
+    Column("interval_seconds", Integer, nullable=False),
+    Column("next_run_at", UTCDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Menu scraping (issue 6): where each merchant's menu pages are and what may go live without a person.
+scrape_configs = Table(
+    "scrape_configs", metadata,
+    Column("merchant_id", String(80), ForeignKey("merchants.id"), primary_key=True),
+    Column("urls", Text, nullable=False),
+    Column("site_mapping", Text, nullable=True),
+    Column("interval_minutes", Integer, nullable=True),
+    Column("policy", String(30), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(120), nullable=True),
+)
+
+# One scrape's proposed changes against one menu version, and each change with its evidence.
+menu_change_sets = Table(
+    "menu_change_sets", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("merchant_id", String(80), ForeignKey("merchants.id"), nullable=False),
+    Column("job_id", String(36), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("menu_version", Integer, nullable=False),
+    Column("urls", Text, nullable=False),
+    Column("item_count", Integer, nullable=False),
+    Column("warnings", Text, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_menu_change_sets_merchant_created", "merchant_id", "created_at"),
+)
+
+menu_changes = Table(
+    "menu_changes", metadata,
+    Column("change_set_id", String(36), ForeignKey("menu_change_sets.id"), primary_key=True),
+    Column("change_id", String(200), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("item_id", String(80), nullable=True),
+    Column("item_name", Text, nullable=False),
+    Column("old_price", Numeric(14, 3), nullable=True),
+    Column("new_price", Numeric(14, 3), nullable=True),
+    Column("evidence_url", Text, nullable=False),
+    Column("evidence_at", UTCDateTime, nullable=False),
+    Column("evidence_snippet", Text, nullable=False),
+    Column("doc", Text, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(120), nullable=True),
+)
+
+# Every decision on a scraped change (applied automatically, approved, rejected): who, when, what.
+menu_change_audit = Table(
+    "menu_change_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("merchant_id", String(80), nullable=False),
+    Column("change_set_id", String(36), nullable=True),
+    Column("change_id", String(200), nullable=True),
+    Column("action", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("item_id", String(80), nullable=True),
+    Column("item_name", Text, nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+    Column("menu_version", Integer, nullable=True),
+    Column("actor_role", String(20), nullable=False),
+    Column("actor_id", String(120), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_menu_change_audit_merchant_at", "merchant_id", "at"),
+)
+
+
+# Dispatch (issue 7): each driver's shift flag and last GPS fix; dispatcher locks the optimiser must keep;
+# the last plan (a JSON view) so any process can show it and a restarted planner can warm-start from it.
+driver_states = Table(
+    "driver_states", metadata,
+    Column("driver_id", String(80), primary_key=True),
+    Column("on_shift", Boolean, nullable=False),
+    Column("lat", Float, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("position_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+dispatch_locks = Table(
+    "dispatch_locks", metadata,
+    Column("order_id", String(36), ForeignKey("orders.id"), primary_key=True),
+    Column("driver_id", String(80), nullable=False),
+    Column("locked_by", String(80), nullable=True),
+    Column("locked_at", UTCDateTime, nullable=False),
+)
+
+dispatch_plans = Table(
+    "dispatch_plans", metadata,
+    Column("id", String(20), primary_key=True),
+    Column("doc", Text, nullable=False),
+    Column("computed_at", UTCDateTime, nullable=False),
 )

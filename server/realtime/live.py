@@ -33,7 +33,7 @@ def make_channels(settings: Settings) -> ChannelsPlugin:
 
 
 def topics_for(actor: Actor) -> list[str]:
-    if actor.role in (Role.ADMIN, Role.SYSTEM):
+    if actor.role in (Role.ADMIN, Role.SYSTEM, Role.DISPATCHER):
         return ["dispatch"]
     if actor.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
         return [f"merchant:{actor.merchant_id}"]
