@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= $(CURDIR)/data
 HOST ?= 127.0.0.1
 PORT ?= 8000
+APP_PORT ?= 8550
 PYTEST_ARGS ?=
 
 .PHONY: run test install db demo serve clean
@@ -29,8 +30,15 @@ demo: db
 serve: install
 	MEALKITZ_DATA_DIR=$(DATA_DIR) $(BIN)/mealkitz serve --host $(HOST) --port $(PORT)
 
-## make run: set up everything, create the embedded SQLite database, load demo data, serve on 127.0.0.1:8000
-run: demo serve
+## make run: set up everything, create the embedded SQLite database, load demo data, and serve the API on
+## 127.0.0.1:8000 and the kitchen tablet web app on 127.0.0.1:8550 (Ctrl-C stops both)
+run: demo
+	@echo "API and docs: http://$(HOST):$(PORT)/schema    kitchen tablet: http://$(HOST):$(APP_PORT)"
+	@echo "tablet sign-in: owner@pizzeria-donau.local / owner-demo-pass, or staff PIN 1234 for pizzeria-donau"
+	MEALKITZ_DATA_DIR=$(DATA_DIR) $(BIN)/mealkitz serve --host $(HOST) --port $(PORT) & server=$$!; \
+	trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m apps.merchant --server http://$(HOST):$(PORT) --host $(HOST) --port $(APP_PORT) \
+	  --data-dir $(DATA_DIR)/kitchen-tablet --merchant pizzeria-donau
 
 ## make test: set up and run the whole test suite
 test: install

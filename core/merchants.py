@@ -86,7 +86,11 @@ class Merchant(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
-        ZoneInfo(value)  # raises on an unknown zone
+        # ZoneInfo raises KeyError, OSError or ValueError depending on how the name is wrong.
+        try:
+            ZoneInfo(value)
+        except (KeyError, OSError, ValueError):
+            raise ValueError(f"unknown time zone {value[:80]!r}") from None
         return value
 
     @model_validator(mode="after")

@@ -14,10 +14,15 @@ from litestar.plugins.pydantic import PydanticPlugin
 
 from server.api.accounts import AccountController, AuthController, CustomerController
 from server.api.catalog import DriverController, MerchantController
+from server.api.jobs import JobController
+from server.api.menu_scrape import MenuChangeController, MenuScrapeController
+from server.api.dispatch import DispatchController, DriverSelfController
 from server.api.orders import OrderController, QueueController, QuoteController
 from server.api.sync import SyncController
 from server.realtime.live import Publisher, live, make_channels
+from server.scraper.jobs import register_scrape_jobs
 from server.db.migrate import upgrade
+from server.dispatch.planner import Dispatcher
 from server.errors import EXCEPTION_HANDLERS
 from server.services import Services
 from server.settings import Settings
@@ -57,15 +62,21 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     channels = make_channels(settings)
     publisher = Publisher(channels)
     services.publishers.append(publisher)
+    register_scrape_jobs(services)
+    dispatcher = Dispatcher(services)
+    dispatcher.attach()
 
     return Litestar(
         route_handlers=[health, AuthController, AccountController, CustomerController, MerchantController,
-                        DriverController, QuoteController, OrderController, QueueController, SyncController, live],
+                        DriverController, QuoteController, OrderController, QueueController, SyncController, live,
+                        DispatchController, DriverSelfController,
+                        MenuScrapeController, MenuChangeController, JobController],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[PydanticPlugin(prefer_alias=True), channels],
-        state=State({"services": services}),
-        on_startup=[lambda: services.start(), publisher.bind],
-        on_shutdown=[lambda: services.stop()],
+        state=State({"services": services, "dispatcher": dispatcher}),
+        on_startup=[lambda: services.start(), publisher.bind,
+                    *([dispatcher.start] if settings.dispatch_enabled else [])],
+        on_shutdown=[dispatcher.stop, lambda: services.stop()],
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
         openapi_config=OpenAPIConfig(

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
@@ -99,11 +100,18 @@ class SessionResolver:
         with self._lock:
             self._cache.pop(token_digest(token), None)
 
+    def cached(self, token: str) -> tuple[bool, Actor | None]:
+        """(found, actor) from the cache alone, so the hot path needs no thread hop."""
+        hit = self._cache.get(token_digest(token))
+        if hit is not None and time.monotonic() - hit[0] < SESSION_CACHE_SECONDS:
+            return True, hit[1]
+        return False, None
+
     def resolve(self, token: str) -> Actor | None:
         digest = token_digest(token)
-        hit = self._cache.get(digest)
-        if hit is not None and time.monotonic() - hit[0] < SESSION_CACHE_SECONDS:
-            return hit[1]
+        found, actor = self.cached(token)
+        if found:
+            return actor
         with self.connect() as conn:
             row = conn.execute(
                 select(t.accounts, t.sessions.c.expires_at).join(t.sessions, t.sessions.c.account_id == t.accounts.c.id)
@@ -136,10 +144,15 @@ def roles(*allowed: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
     """A route guard: the request must carry a session of one of `allowed` roles."""
     allowed_set = frozenset(allowed)
 
-    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+        # Async, so Litestar does not run it in a thread pool: nearly every call is a cache hit.
         token = bearer_token(connection)
         resolver: SessionResolver = connection.app.state.services.sessions
-        actor = resolver.resolve(token) if token else None
+        actor = None
+        if token:
+            found, actor = resolver.cached(token)
+            if not found:
+                actor = await anyio.to_thread.run_sync(resolver.resolve, token)
         if actor is None:
             raise DomainError(AccountError.NOT_AUTHENTICATED, "sign in first: Authorization: Bearer <token>")
         if actor.role not in allowed_set:

@@ -5,8 +5,11 @@ import logging
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DataError
 
 from core.errors import AccountError, DomainError, ErrorCode, InputError, OrderError, PromoError
+from core.menus_import.errors import MenuChangeError, ScrapeError
+from server.db.writer import StorageUnavailable
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -25,10 +28,30 @@ STATUS: dict[ErrorCode, int] = {
     AccountError.INVALID_CREDENTIALS: 401,
     AccountError.ALREADY_EXISTS: 409,
     PromoError.EXHAUSTED: 409,
+    # Menu scraping: the page or input cannot be used (422), the site says no (403), the site fails us (502/504).
+    ScrapeError.INVALID_URL: 422,
+    ScrapeError.UNSUPPORTED_SCHEME: 422,
+    ScrapeError.PRIVATE_ADDRESS: 422,
+    ScrapeError.INVALID_SITE_MAPPING: 422,
+    ScrapeError.NOT_A_MENU: 422,
+    ScrapeError.BLOCKED_BY_ROBOTS: 403,
+    ScrapeError.FETCH_TIMEOUT: 504,
+    ScrapeError.DNS_FAILURE: 502,
+    ScrapeError.CONNECTION_FAILED: 502,
+    ScrapeError.TOO_LARGE: 502,
+    ScrapeError.TOO_MANY_REDIRECTS: 502,
+    ScrapeError.HTTP_STATUS: 502,
+    ScrapeError.UNSUPPORTED_CONTENT_TYPE: 502,
+    ScrapeError.DECODE_ERROR: 502,
+    MenuChangeError.NOT_CONFIGURED: 404,
+    MenuChangeError.SCRAPE_DISABLED: 409,
+    MenuChangeError.UNKNOWN_CHANGE: 422,
+    MenuChangeError.CHANGE_NOT_PENDING: 409,
 }
 TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
           409: "Conflict", 413: "Request too large", 415: "Unsupported media type", 422: "Unprocessable content",
-          429: "Too many requests", 500: "Internal error", 503: "Service unavailable"}
+          429: "Too many requests", 500: "Internal error", 502: "Bad gateway", 503: "Service unavailable",
+          504: "Gateway timeout"}
 HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "request_too_large", 415: "unsupported_media_type",
               429: "rate_limited", 503: "service_unavailable"}
@@ -48,10 +71,15 @@ def problem(status: int, code: str, detail: str, instance: str | None = None, **
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
 
 
+RESERVED = frozenset({"type", "title", "status", "code", "detail", "instance", "errors"})
+
+
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     status = status_of(exc.code)
+    # Extras never overwrite the problem's own members (a scrape error's 'status' is the upstream site's).
+    extra = {(f"upstream_{k}" if k in RESERVED else k): v for k, v in exc.extra.items()}
     return problem(status, str(exc.code), exc.detail, request.url.path,
-                   errors=[p.as_dict() for p in exc.problems], **exc.extra)
+                   errors=[p.as_dict() for p in exc.problems], **extra)
 
 
 def validation_error_handler(request: Request, exc: ValidationException) -> Response:
@@ -73,6 +101,14 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return problem(500, "internal_error", "something went wrong on our side; it has been logged", request.url.path)
 
 
+def data_error_handler(request: Request, exc: DataError) -> Response:
+    """The database refused a value the request carried (PostgreSQL: a NUL character in a string, a number out
+    of a column's range). The client can fix that, so it is a 422, not a 500; logged in case it is our bug."""
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+    return problem(422, str(InputError.INVALID), "a value in the request cannot be stored "
+                   "(e.g. a NUL character in a string, or a number out of range)", request.url.path)
+
+
 def storage_error_handler(request: Request, exc: Exception) -> Response:
     return problem(503, "storage_unavailable", "the database could not commit; nothing was saved, retry",
                    request.url.path)
@@ -82,6 +118,8 @@ EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    DataError: data_error_handler,
+    StorageUnavailable: storage_error_handler,
     Exception: internal_error_handler,
 }
 __all__ = ["EXCEPTION_HANDLERS", "MediaType", "problem", "status_of"]

@@ -13,7 +13,9 @@ from server.auth import SessionResolver
 from server.db.catalog_cache import CatalogCache
 from server.db.engine import make_engine
 from server.db.uow import SqlUnitOfWork
-from server.db.writer import Writer
+from server.db.writer import LoopWriter, Writer
+from server.jobs import JobRunner
+from server.scraper.config import ScraperSettings
 from server.settings import Settings
 
 T = TypeVar("T")
@@ -29,14 +31,23 @@ class Services:
         self.clock = clock
         self.engine: Engine = make_engine(settings.database_url)
         self.cache = CatalogCache()
-        self.writer = Writer(self.engine, self.cache, settings.write_batch_max)
+        # SQLite: group commit on the event loop; PostgreSQL commits cost a network round trip, so a thread.
+        writer_class = LoopWriter if settings.is_sqlite else Writer
+        self.writer = writer_class(self.engine, self.cache, settings.write_batch_max)
         self.sessions = SessionResolver(self.engine.connect)
         self.publishers: list[Callable[[str, dict[str, object]], None]] = []
+        # Called after an order change commits (in the writer thread; keep them quick), e.g. to schedule a re-plan.
+        self.order_listeners: list[Callable[[Order, dict[str, object]], None]] = []
+        self.scraper_settings = ScraperSettings(allow_private_networks=settings.scraper_allow_private_networks)
+        # Durable background jobs; handlers are registered by create_app before start().
+        self.jobs = JobRunner(self, workers=settings.job_workers)
 
     def start(self) -> None:
         self.writer.start()
+        self.jobs.start()
 
     def stop(self) -> None:
+        self.jobs.stop()  # first: workers record their outcomes through the writer
         self.writer.stop()
         self.engine.dispose()
 
@@ -67,3 +78,4 @@ class Services:
         if order.driver_id:
             topics.append(f"driver:{order.driver_id}")
         uow.after_commit.extend(lambda topic=topic: self.publish(topic, event) for topic in topics)
+        uow.after_commit.extend(lambda listener=listener: listener(order, event) for listener in self.order_listeners)

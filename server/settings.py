@@ -23,6 +23,12 @@ class Settings:
     write_batch_max: int = 256
     log_level: str = "INFO"
     scraper_allow_private_networks: bool = False
+    job_workers: int = 2
+    road_graph: Path | None = None  # OSM XML file for road travel times; None: geodesic estimates
+    dispatch_enabled: bool = True
+    dispatch_time_limit_s: float = 1.5
+    dispatch_debounce_s: float = 0.5
+    dispatch_refresh_s: float = 60.0  # re-plan this often while orders are open (drift, late drivers)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -41,6 +47,12 @@ class Settings:
             write_batch_max=int(env.get("MEALKITZ_WRITE_BATCH_MAX", "256")),
             log_level=env.get("MEALKITZ_LOG_LEVEL", "INFO"),
             scraper_allow_private_networks=_bool(env.get("SCRAPER_ALLOW_PRIVATE_NETWORKS")),
+            job_workers=int(env.get("MEALKITZ_JOB_WORKERS", "2")),
+            road_graph=Path(env["MEALKITZ_ROAD_GRAPH"]) if env.get("MEALKITZ_ROAD_GRAPH") else None,
+            dispatch_enabled=_bool(env.get("MEALKITZ_DISPATCH"), default=True),
+            dispatch_time_limit_s=float(env.get("MEALKITZ_DISPATCH_TIME_LIMIT", "1.5")),
+            dispatch_debounce_s=float(env.get("MEALKITZ_DISPATCH_DEBOUNCE", "0.5")),
+            dispatch_refresh_s=float(env.get("MEALKITZ_DISPATCH_REFRESH", "60")),
             extra={k: v for k, v in env.items() if k.startswith(("WHATSAPP_", "INSTAGRAM_", "GRAPH_API_"))},
         )
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.menu import ModifierKind, Portion
 from core.merchants import Address
@@ -87,10 +87,18 @@ class Cart(BaseModel):
 
     merchant_id: str = Field(min_length=1, max_length=80)
     lines: list[CartLine] = Field(default_factory=list, max_length=200)
-    fulfilment: Fulfilment = Fulfilment()
-    requested_time: RequestedTime = RequestedTime()
+    fulfilment: Fulfilment = Field(default_factory=Fulfilment)
+    requested_time: RequestedTime = Field(default_factory=RequestedTime)
     channel: Channel = Channel.WEB
     promo_code: str | None = Field(default=None, max_length=40)
     tip: Decimal = Field(default=Decimal(0), ge=0, le=Decimal(10000), max_digits=12)
     instructions: str = Field(default="", max_length=1000)
     priority: OrderPriority = OrderPriority.NORMAL
+
+    @field_validator("tip", mode="before")
+    @classmethod
+    def _no_float_tip(cls, value: object) -> object:
+        # Money is never a float: 0.1 + 0.2 is not 0.3. Clients send "2.50" (or whole numbers).
+        if isinstance(value, float):
+            raise ValueError("send money as a decimal string such as \"2.50\", not a JSON float")
+        return value
