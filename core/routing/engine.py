@@ -12,6 +12,9 @@ import math
 from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver.routing_heuristic_parameters_pb2 import (
+    LocalCheapestInsertionParameters as LocalCheapestInsertion,
+)
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
@@ -76,6 +79,49 @@ def search_parameters(
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     if gls_lambda is not None:
         params.guided_local_search_lambda_coefficient = gls_lambda
+    return params
+
+
+def ruin_recreate_parameters(
+    time_limit_s: float,
+    acceptance: str = "annealing",
+    avg_removed_visits: int = 10,
+    max_removed_sequence: int = 10,
+    improve_perturbed: bool = False,
+    recreate_order: tuple[str, ...] = (),
+) -> pywrapcp.DefaultRoutingSearchParameters:
+    """Iterated local search with SISR ruin (string removals) and cheapest-insertion recreate.
+
+    `recreate_order` sorts the removed visits before re-insertion (LocalCheapestInsertionParameters
+    sorting properties without the prefix, e.g. ("RANDOM",); empty = OR-Tools' default order).
+    `acceptance` picks how a perturbed solution replaces the reference one: "annealing" (simulated
+    annealing on the cost, automatic temperatures: distance minimisation) or "absences" (fewer
+    chronically unserved visits, after Christiaens & Vanden Berghe: fleet minimisation with droppable
+    visits). The best solution is always the cheapest one found. `BuiltModel.solve` runs it with
+    `RoutingModel.SolveWithIteratedLocalSearch`, which starts from its own first solution.
+    """
+    params = search_parameters(time_limit_s, FirstSolution.LOCAL_CHEAPEST_INSERTION, Metaheuristic.GREEDY_DESCENT)
+    params.use_iterated_local_search = True
+    ils = params.iterated_local_search_parameters
+    ruin_recreate = ils.ruin_recreate_parameters
+    del ruin_recreate.ruin_strategies[:]
+    sisr = ruin_recreate.ruin_strategies.add().sisr
+    sisr.max_removed_sequence_size = max_removed_sequence
+    sisr.avg_num_removed_visits = avg_removed_visits
+    sisr.bypass_factor = 0.01
+    ruin_recreate.recreate_strategy.heuristic = FirstSolution.LOCAL_CHEAPEST_INSERTION
+    if recreate_order:
+        sorting = ruin_recreate.recreate_strategy.parameters.local_cheapest_insertion.insertion_sorting_properties
+        sorting.extend(getattr(LocalCheapestInsertion, f"SORTING_PROPERTY_{name}") for name in recreate_order)
+    reference = ils.reference_solution_acceptance_strategy
+    if acceptance == "absences":
+        reference.absences_based.remove_route_with_lowest_absences = False
+    elif acceptance == "annealing":
+        reference.simulated_annealing.automatic_temperatures = True
+    else:
+        raise ValueError(f"unknown acceptance {acceptance!r}")
+    ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
+    ils.improve_perturbed_solution = improve_perturbed
     return params
 
 
@@ -172,34 +218,62 @@ class BuiltModel:
         An initial solution that violates the new constraints is ignored rather than fatal:
         re-planning must always produce a plan. With `stop_when_all_served`, the search ends as soon as a
         solution serves every droppable node, instead of running to the time limit.
+
+        Parameters with `use_iterated_local_search` (see `ruin_recreate_parameters`) run OR-Tools'
+        iterated local search, which builds its own first solution (`initial_routes` is not used: OR-Tools
+        offers no warm start for it), and the search cannot be ended early, so with
+        `stop_when_all_served` the cheapest solution serving every node is kept as it goes by and
+        returned if the final one still drops nodes.
         """
         routing = self.routing
         routing.CloseModelWithParameters(params)
+        iterated = params.use_iterated_local_search
+        droppable = [routing.ActiveVar(self.manager.NodeToIndex(n)) for n in self.spec.drop_penalties]
+        all_served: list = [None, None]  # (objective, routes) of the cheapest plan serving every node
         if stop_when_all_served:
-            droppable = [routing.ActiveVar(self.manager.NodeToIndex(n)) for n in self.spec.drop_penalties]
 
             def stop_when_good_enough() -> None:
-                if all(var.Value() for var in droppable):
+                if iterated:
+                    cost = routing.CostVar().Value()
+                    if (all_served[0] is None or cost < all_served[0]) and all(var.Value() for var in droppable):
+                        all_served[:] = [cost, self._current_routes()]
+                elif all(var.Value() for var in droppable):
                     routing.solver().FinishCurrentSearch()
 
             routing.AddAtSolutionCallback(stop_when_good_enough)
         assignment = None
-        if initial_routes is not None:
+        if initial_routes is not None and not iterated:
             start = routing.ReadAssignmentFromRoutes(
                 [[self.manager.NodeToIndex(n) for n in r] for r in initial_routes], True
             )
-            if start is not None:
-                assignment = routing.SolveFromAssignmentWithParameters(start, params)
-            else:
+            if start is None:
                 log.info("warm start rejected (violates the new constraints); solving from scratch")
+            else:
+                assignment = routing.SolveFromAssignmentWithParameters(start, params)
         if assignment is None:
-            assignment = routing.SolveWithParameters(params)
-        if assignment is None:
+            if iterated:
+                assignment = routing.SolveWithIteratedLocalSearch(params)
+            else:
+                assignment = routing.SolveWithParameters(params)
+        if assignment is None and all_served[1] is None:
             return None
-        routes = self.routes_of(assignment)
-        served = {n for r in routes for n in r}
+        routes = self.routes_of(assignment) if assignment is not None else None
+        served = {n for r in routes for n in r} if routes is not None else set()
         dropped = [n for n in self.spec.drop_penalties if n not in served]
+        if all_served[1] is not None and (routes is None or dropped):
+            return SolveResult(all_served[1], all_served[0], [])
         return SolveResult(routes, assignment.ObjectiveValue(), dropped)
+
+    def _current_routes(self) -> list[list[int]]:
+        """Routes of the solution being visited (inside a solution callback)."""
+        routing, routes = self.routing, []
+        for v in range(self.spec.num_vehicles):
+            index, nodes = routing.NextVar(routing.Start(v)).Value(), []
+            while not routing.IsEnd(index):
+                nodes.append(self.manager.IndexToNode(index))
+                index = routing.NextVar(index).Value()
+            routes.append(nodes)
+        return routes
 
 
 def solve_spec(

@@ -2,9 +2,15 @@
 
 Built on the same OR-Tools building blocks as the dispatch solver (engine.RoutingSpec). The
 objective is hierarchical, vehicles first, then distance, solved in three phases within one time
-budget: (1) a first plan with a large fixed cost per vehicle, (2) route elimination: drop the
-smallest route, allow one vehicle fewer and let the search re-insert its customers (droppable at a
-high penalty) warm-started from the previous plan, (3) distance polishing of the best plan.
+budget: (1) a quick first plan with a fixed cost per vehicle (guided local search), (2) route
+elimination: allow one vehicle fewer, customers droppable, and accept as soon as all are served; each
+target fleet gets up to three attempts: guided local search warm-started from the best plan minus its
+smallest route, then OR-Tools' iterated local search with SISR ruin-and-recreate and absence-based
+acceptance (fleet minimisation after Christiaens & Vanden Berghe) from scratch, then guided local
+search continuing from that partial plan; a target still missing more than a few customers after an
+attempt is given up; (3) distance polishing: iterated local search with
+simulated annealing from scratch at the final fleet, then guided local search warm-started from the
+better of that and the elimination's plan.
 Distances are Euclidean, scaled to integers and rounded up so integer-feasible plans stay feasible
 with exact distances; reported distances are recomputed unrounded from the routes.
 """
@@ -16,13 +22,26 @@ import math
 import time
 from dataclasses import dataclass
 
-from core.routing.engine import FirstSolution, RoutingSpec, search_parameters, solve_spec, ticks
+from core.routing.engine import (
+    FirstSolution,
+    RoutingSpec,
+    ruin_recreate_parameters,
+    search_parameters,
+    solve_spec,
+    ticks,
+)
 
-# Costs are in multiples of the longest arc. They stay moderate on purpose: guided local search
-# scales its penalties with the objective, and huge constants drown the distance signal. Fewer
+# Costs are in multiples of the longest arc. Under guided local search they stay moderate on purpose:
+# GLS scales its penalties with the objective, and huge constants drown the distance signal. Fewer
 # vehicles come from route elimination (fleet size as a hard limit), not from a giant fixed cost.
+# Iterated local search has no such scaling, so there a dropped visit costs more than any plan.
 FIRST_FIXED_COST = 2  # first plan: nudge towards fewer, fuller routes
 DROP_PENALTY = 4  # elimination: dropping beats no insertion (<= 2 arcs)
+# An elimination attempt that still leaves more customers out than this is hopeless in the time we
+# have: stop eliminating and polish instead (long-horizon instances otherwise spend most of the budget
+# trying a fleet far below what they can reach).
+GIVE_UP_DROPPED = 3
+LONG_ROUTE_VISITS = 20  # customers per route from which polishing runs local search inside its ILS
 log = logging.getLogger(__name__)
 
 
@@ -140,50 +159,95 @@ def solve_vrptw(
     instance: VrptwInstance,
     time_limit_s: float = 10.0,
     scale: int = 1000,
-    elimination_share: float = 0.6,
-    attempt_share: float = 0.3,
+    first_share: float = 0.08,
+    elimination_share: float = 0.55,
+    attempt_share: float = 0.2,
+    annealing_share: float = 0.6,
 ) -> VrptwSolution:
     """Minimise vehicles, then distance, within `time_limit_s` seconds of wall time.
 
-    `elimination_share` of the budget goes to route elimination, each attempt at most
-    `attempt_share`; the first plan gets half of the rest and polishing whatever is left.
+    `first_share` of the budget goes to the first plan, up to `elimination_share` to route elimination,
+    each attempt at most `attempt_share` (half for the first one at a fleet size; a GLS attempt ends as
+    soon as all customers are served, an ILS attempt runs its slice out); polishing gets the rest,
+    `annealing_share` of it for iterated local search with annealing.
     `scale` multiplies distances before rounding up to integer ticks.
     Raises RuntimeError when not even a first plan with the whole fleet is found.
     """
-    deadline = time.monotonic() + time_limit_s
+    started = time.monotonic()
+    deadline = started + time_limit_s
     sites = [instance.depot, *instance.customers]
-    first_budget = time_limit_s * (1 - elimination_share) / 2
+    n = len(sites) - 1
     # Measured on Solomon: local cheapest insertion gives the best start on most classes; arc-based
     # strategies (PATH_CHEAPEST_ARC) find nothing feasible on tight windows.
-    params = search_parameters(first_budget, FirstSolution.LOCAL_CHEAPEST_INSERTION)
+    params = search_parameters(first_share * time_limit_s, FirstSolution.LOCAL_CHEAPEST_INSERTION)
     max_arc = ticks(max(euclidean(a, b) for a in sites for b in sites), scale)
     result = solve_spec(_spec(instance, instance.vehicles, scale, FIRST_FIXED_COST * max_arc, None), params)
     if result is None:
         raise RuntimeError(f"{instance.name}: no feasible plan with {instance.vehicles} vehicles")
     best = [r for r in result.routes if r]
-    log.debug("%s: first plan %d vehicles", instance.name, len(best))
-    elimination_end = time.monotonic() + time_limit_s * elimination_share
+    log.debug("%s: first plan %d vehicles %.1f", instance.name, len(best), time.monotonic() - started)
+    elimination_end = started + (first_share + elimination_share) * time_limit_s
     # No plan can use fewer vehicles than total demand / capacity: don't spend time below that.
     lower_bound = max(1, math.ceil(sum(c.demand for c in instance.customers) / instance.capacity))
-    seed: list[list[int]] | None = None  # partial plan for len(best) - 1 vehicles, carried over on retry
-    while len(best) > lower_bound and time.monotonic() < min(elimination_end, deadline) - 0.2:
-        slice_s = min(attempt_share * time_limit_s, min(elimination_end, deadline) - time.monotonic())
-        if seed is None:
-            smallest = min(range(len(best)), key=lambda k: (len(best[k]), route_distance(instance, [best[k]])))
-            seed = [r for k, r in enumerate(best) if k != smallest]
-        attempt = solve_spec(
-            _spec(instance, len(best) - 1, scale, 0, DROP_PENALTY * max_arc),
-            search_parameters(slice_s, FirstSolution.PARALLEL_CHEAPEST_INSERTION),
-            seed,
+    # A dropped visit costs more than any plan's distance: fewer drops always wins.
+    big_penalty = 2 * (n + 1) * max_arc
+    stage = 0  # per target fleet: 0 = GLS from the best plan minus its smallest route, 1 = ILS from scratch,
+    seed: list[list[int]] | None = None  # 2 = GLS continuing from the ILS's partial plan
+    while len(best) > lower_bound and time.monotonic() < elimination_end - 0.2:
+        # A feasible fleet is usually reached by the warm-started GLS within a fraction of a second;
+        # one it has not reached in half a slice rarely comes later, so it only gets half.
+        share = attempt_share / 2 if stage == 0 else attempt_share
+        slice_s = min(share * time_limit_s, deadline - time.monotonic() - 0.3)
+        if slice_s < 0.2:
+            break
+        if stage == 1:
+            attempt = solve_spec(
+                _spec(instance, len(best) - 1, scale, 0, big_penalty),
+                # Local search after each recreate: it fits in the last one or two customers far more
+                # often than recreate alone (measured on R1/RC1 fleets one below the first plan's).
+                ruin_recreate_parameters(slice_s, "absences", improve_perturbed=True),
+                stop_when_all_served=True,
+            )
+        else:
+            if stage == 0:
+                smallest = min(range(len(best)), key=lambda k: (len(best[k]), route_distance(instance, [best[k]])))
+                seed = [r for k, r in enumerate(best) if k != smallest]
+            attempt = solve_spec(
+                _spec(instance, len(best) - 1, scale, 0, DROP_PENALTY * max_arc),
+                search_parameters(slice_s, FirstSolution.PARALLEL_CHEAPEST_INSERTION),
+                seed,
+                stop_when_all_served=True,
+            )
+        log.debug("%s: %d vehicles (stage %d) -> %s dropped %.1f", instance.name, len(best) - 1, stage,
+                  attempt and len(attempt.dropped), time.monotonic() - started)
+        if attempt is not None and not attempt.dropped:
+            best, stage = [r for r in attempt.routes if r], 0
+            continue
+        hopeless = attempt is not None and len(attempt.dropped) > GIVE_UP_DROPPED
+        if stage == 2 or hopeless or (stage == 1 and attempt is None):
+            break
+        stage += 1
+        if stage == 2:
+            seed = attempt.routes
+    # Polishing. Annealing from scratch escapes the elimination plan's basin (it finds C1 optima that
+    # GLS from the elimination plan does not); it may not fit everyone in a tight fleet, then GLS
+    # simply continues from the elimination plan.
+    remaining = deadline - time.monotonic()
+    if annealing_share > 0 and remaining > 0.5:
+        polished = solve_spec(
+            _spec(instance, len(best), scale, 0, big_penalty),
+            # On long routes (long horizons) the recreate leaves poor orders within routes that local search
+            # after each recreate repairs; on short routes it only slows the iterations down.
+            ruin_recreate_parameters(annealing_share * remaining - 0.1, "annealing",
+                                     improve_perturbed=n / len(best) >= LONG_ROUTE_VISITS),
             stop_when_all_served=True,
         )
-        log.debug("%s: %d vehicles -> %s dropped", instance.name, len(best) - 1, attempt and len(attempt.dropped))
-        if attempt is None:
-            break
-        if attempt.dropped:
-            seed = attempt.routes  # a few customers short: keep going from here while time allows
-            continue
-        best, seed = [r for r in attempt.routes if r], None
+        if polished is not None and not polished.dropped:
+            routes = [r for r in polished.routes if r]
+            log.debug("%s: annealing %.1f vs %.1f", instance.name, route_distance(instance, routes),
+                      route_distance(instance, best))
+            if len(routes) <= len(best) and route_distance(instance, routes) < route_distance(instance, best):
+                best = routes
     remaining = deadline - time.monotonic()
     if remaining > 0.3:
         polished = solve_spec(
@@ -191,6 +255,9 @@ def solve_vrptw(
             search_parameters(remaining - 0.1, FirstSolution.PARALLEL_CHEAPEST_INSERTION),
             best,
         )
-        if polished is not None:
-            best = [r for r in polished.routes if r]
+        if polished is not None and not polished.dropped:
+            routes = [r for r in polished.routes if r]
+            if len(routes) <= len(best) and route_distance(instance, routes) < route_distance(instance, best):
+                best = routes
+    log.debug("%s: done %d %.1f", instance.name, len(best), time.monotonic() - started)
     return VrptwSolution(tuple(tuple(r) for r in best), route_distance(instance, best))
