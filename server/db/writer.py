@@ -189,8 +189,9 @@ class LoopWriter(Writer):
         return future
 
     async def run(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        if self._loop_ref is None:
-            return await super().run(fn)
+        if self._loop_ref is None or asyncio.get_running_loop() is not self._loop_ref:
+            # Not the server's loop (e.g. a job worker's own loop): hand the work over like any thread.
+            return await asyncio.wrap_future(self.submit(fn))
         future = self._loop_ref.create_future()
         self._enqueue(fn, future)
         return await future

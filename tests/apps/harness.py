@@ -136,6 +136,21 @@ class FletPage:
         locator.wait_for(state="visible", timeout=timeout * 1000)
         locator.click()
 
+    def tap_until(self, name: str | re.Pattern[str], done: Any, what: str, tries: int = 3,
+                  settle: float = 6.0) -> None:
+        """Tap a button until `done()` holds. On a loaded 2-core machine Flutter can redraw the card between
+        Playwright finding the button and the tap, and the tap lands on nothing; a person taps again."""
+        for _ in range(tries):
+            self.click_button(name)
+            deadline = time.monotonic() + settle
+            while time.monotonic() < deadline:
+                if done():
+                    return
+                time.sleep(0.1)
+            if not self.button(name).first.is_visible():
+                break
+        raise AssertionError(f"timed out waiting for {what}")
+
     def click(self, name: str | re.Pattern[str], timeout: float = 10.0) -> None:
         locator = self.named(name).first
         locator.wait_for(state="visible", timeout=timeout * 1000)
