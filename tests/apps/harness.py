@@ -151,6 +151,17 @@ class FletPage:
                 break
         raise AssertionError(f"timed out waiting for {what}")
 
+    def open_screen(self, name: str | re.Pattern[str], shows: str | re.Pattern[str], tries: int = 3) -> None:
+        """Tap a navigation button until the screen shows `shows` (a lost tap is tapped again)."""
+        for attempt in range(tries):
+            self.click_button(name)
+            try:
+                self.named(shows).first.wait_for(state="visible", timeout=5000)
+                return
+            except Exception:
+                if attempt == tries - 1:
+                    raise
+
     def click(self, name: str | re.Pattern[str], timeout: float = 10.0) -> None:
         locator = self.named(name).first
         locator.wait_for(state="visible", timeout=timeout * 1000)

@@ -135,7 +135,7 @@ def test_dinner_rush(kitchen: Kitchen, tablet: FletApp, flet_browser: Browser) -
     assert actions_of(kitchen, first["id"]) == ["place", "accept", "start", "ready", "recall", "ready", "hand_over"]
 
     # 86 the salad from the tablet: the API refuses a new order for it on every channel at once.
-    page.click_button("Stock")
+    page.open_screen("Stock", shows="86 Caesar salad")
     page.click_button("86 Caesar salad")
     eventually(lambda: kitchen.stock("item:caesar")["available"] is False, what="caesar 86'd on the server")
     refused = kitchen.place([SALAD])
@@ -145,16 +145,14 @@ def test_dinner_rush(kitchen: Kitchen, tablet: FletApp, flet_browser: Browser) -
     page.wait_for("Bring back Caesar salad", role="button")
     page.screenshot("05-stock-86")
 
-    page.click_button("Today")
-    page.wait_for("Orders: 3")
+    page.open_screen("Today", shows="Orders: 3")
     page.screenshot("06-today-history")
 
-    page.click_button("Settings")
+    page.open_screen("Settings", shows="Dark")
     page.click_button("Dark")
-    page.click_button("Kitchen")
-    page.wait_for(f"Order {n2}, Preparing")
+    page.open_screen("Kitchen", shows=f"Order {n2}, Preparing")
     page.screenshot("07-kitchen-dark")
-    page.click_button("Settings")
+    page.open_screen("Settings", shows="Español")
     page.click_button("Español")
     page.click_button("Cocina")
     page.wait_for(f"Pedido {n2}, En preparación")
