@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 from core.errors import DomainError  # noqa: E402
 from core.menu import Menu  # noqa: E402
-from core.parsing import ParseResult, parse_order  # noqa: E402
+from core.parsing import ParseResult  # noqa: E402
 from core.voice import SpeechEngine, number_words, word_error_rate  # noqa: E402
 
 DEMO = ROOT / "assets" / "demo" / "krems.json"

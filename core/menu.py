@@ -183,6 +183,7 @@ class Menu(BaseModel):
         self._items = {i.id: i for i in self.items}
         self._groups = {g.id: g for g in self.modifier_groups}
         self._categories = {c.id: c for c in self.categories}
+        self._options = {o.id: o for g in self.modifier_groups for o in g.options}
 
     def item(self, item_id: str) -> MenuItem | None:
         return self._items.get(item_id)
@@ -192,6 +193,10 @@ class Menu(BaseModel):
 
     def category(self, category_id: str) -> Category | None:
         return self._categories.get(category_id)
+
+    def option(self, option_id: str) -> ModifierOption | None:
+        """A modifier option by id, in whichever group it is."""
+        return self._options.get(option_id)
 
     def groups_of(self, item: MenuItem) -> list[ModifierGroup]:
         return [self._groups[g] for g in item.modifier_group_ids]

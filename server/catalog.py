@@ -1,7 +1,6 @@
 """Writing merchants, menus, stock, customers, drivers and promos (used by the API, demo data and CLI)."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -88,7 +87,3 @@ def stock_of(conn: Connection, merchant_id: str) -> list[dict[str, object]]:
 
 def merchant_exists(conn: Connection, merchant_id: str) -> bool:
     return conn.execute(select(t.merchants.c.id).where(t.merchants.c.id == merchant_id)).first() is not None
-
-
-def json_doc(value: object) -> str:
-    return json.dumps(value, default=str)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError
 
@@ -122,4 +122,4 @@ EXCEPTION_HANDLERS = {
     StorageUnavailable: storage_error_handler,
     Exception: internal_error_handler,
 }
-__all__ = ["EXCEPTION_HANDLERS", "MediaType", "problem", "status_of"]
+__all__ = ["EXCEPTION_HANDLERS", "problem", "status_of"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -29,7 +29,6 @@ class Settings:
     dispatch_time_limit_s: float = 1.5
     dispatch_debounce_s: float = 0.5
     dispatch_refresh_s: float = 60.0  # re-plan this often while orders are open (drift, late drivers)
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -53,7 +52,6 @@ class Settings:
             dispatch_time_limit_s=float(env.get("MEALKITZ_DISPATCH_TIME_LIMIT", "1.5")),
             dispatch_debounce_s=float(env.get("MEALKITZ_DISPATCH_DEBOUNCE", "0.5")),
             dispatch_refresh_s=float(env.get("MEALKITZ_DISPATCH_REFRESH", "60")),
-            extra={k: v for k, v in env.items() if k.startswith(("WHATSAPP_", "INSTAGRAM_", "GRAPH_API_"))},
         )
 
     @property

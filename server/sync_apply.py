@@ -142,7 +142,7 @@ def _profile(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[str, 
         raise DomainError(InputError.INVALID, f"profile: {exc.errors()[0]['msg']}") from None
     catalog.upsert_customer(uow.conn, updated)
     uow.after_commit.append(lambda: services.cache.invalidate_customer(actor.id))
-    record_change(uow.stock.raw, "profile", actor.id, updated.model_dump_json(), customer_id=actor.id)
+    record_change(uow.raw, "profile", actor.id, updated.model_dump_json(), customer_id=actor.id)
     return updated.model_dump(mode="json")
 
 

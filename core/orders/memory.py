@@ -52,7 +52,7 @@ class _Stock:
         kind, _, ident = key.partition(":")
         if kind == "item":
             return menu.item(ident)
-        return next((o for g in menu.modifier_groups for o in g.options if o.id == ident), None)
+        return menu.option(ident)
 
     def reserve(self, merchant_id: str, units: dict[str, int]) -> None:
         menu = self.state.menus[merchant_id]

@@ -133,9 +133,8 @@ def _check_stock(wanted: dict[str, int], menu: Menu, problems: list[Problem]) ->
             item = menu.item(ident)
             stock, name = (item.stock, item.name) if item else (None, ident)
         else:
-            stock, name = next(
-                ((o.stock, o.name) for g in menu.modifier_groups for o in g.options if o.id == ident), (None, ident)
-            )
+            option = menu.option(ident)
+            stock, name = (option.stock, option.name) if option else (None, ident)
         if stock is not None and units > stock:
             problems.append(Problem(OrderError.OUT_OF_STOCK, f"only {stock} {name} left, {units} wanted"))
 

@@ -15,7 +15,7 @@ from core.routing.engine import FirstSolution, Metaheuristic, RoutingSpec, searc
 from core.routing.model import (
     DriverRoute, Location, Plan, Problem, Stop, StopKind, Task, UnassignedReason, UnassignedTask,
 )
-from core.routing.prechecks import Legs, alone_schedule, departure_time, unservable_reason
+from core.routing.prechecks import Legs, departure_time, unservable_reason
 from core.routing.travel import TravelMatrix, TravelTimeProvider
 
 COST_SCALE = 60  # cost units per travel second: a per-minute lateness penalty becomes per-second x1

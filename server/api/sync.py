@@ -71,7 +71,7 @@ def _apply_once(uow: Any, raw: Raw, op: Operation, actor: Actor, services: Any) 
 
 def push_operations(uow: Any, ops: list[Operation], actor: Actor, services: Any) -> list[OperationResult]:
     """Apply a pushed batch exactly once per operation id, in order, as one writer unit."""
-    raw = Raw(uow.conn)
+    raw = uow.raw
     answered = _stored(raw, ops, actor)
     results = []
     for op in ops:

@@ -107,7 +107,7 @@ class Writer:
             for fn, future in jobs:
                 # Savepoints straight on the driver: SQLAlchemy's begin_nested costs ~100 µs a unit.
                 raw.execute("SAVEPOINT unit")
-                uow = SqlUnitOfWork(conn, self.cache)
+                uow = SqlUnitOfWork(conn, self.cache, raw)
                 try:
                     result = fn(uow)
                 except Exception as exc:
