@@ -1,0 +1,561 @@
+"""The ordering dialogue: one customer message in, the replies and the new state out.
+
+    turn = respond(state, Inbound(kind=InboundKind.TEXT, text="2 large margherita"), ports,
+                   now=now, channel=Channel.WHATSAPP)
+
+Stages (model.Stage) follow the order of a counter conversation: which kitchen, what to eat (typed, said,
+tapped in the menu, or sent from the catalogue; the parser's questions asked one at a time), delivery or
+pickup, where, when, the priced summary, and the order placed through the order core. Commands work at any
+point: menu, status, cancel, repeat my last order, talk to a person, stop. A conversation handed to a
+person stays silent until staff hand it back; a customer who said stop hears nothing more until they
+write again.
+
+Pure: everything outside comes through ConversationPorts, so a retry of the same message with the same
+state gives the same replies and the same idempotency key for placing.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from core.conversation.browse import categories_reply, items_reply, price_text
+from core.conversation.cart_edits import (
+    NO_OPTION,
+    YES_NO,
+    YES_OPTION,
+    add_line,
+    apply_answer,
+    apply_parse,
+    lines_text,
+    match_option,
+    new_line,
+    unavailable_names,
+)
+from core.conversation.checkout import cart_of, line_label, next_step, refusal, summary_reply
+from core.conversation.model import (
+    BUTTON_TITLE_CHARS,
+    MAX_BUTTONS,
+    MAX_LIST_ROWS,
+    ROW_TITLE_CHARS,
+    Button,
+    CatalogItem,
+    ConversationState,
+    Inbound,
+    InboundKind,
+    Reply,
+    Row,
+    Section,
+    Stage,
+    Turn,
+)
+from core.conversation.ports import ConversationPorts
+from core.conversation.status import status_text
+from core.conversation.texts import Texts, clip
+from core.errors import DomainError, OrderError
+from core.geo import GeoPoint
+from core.menu import Menu, open_at
+from core.merchants import Address, Merchant
+from core.orders.cart import Channel, Fulfilment, FulfilmentType, LineModifier, RequestedTime
+from core.orders.model import Order
+from core.parsing import DraftLine, Intent, ParseResult, QuestionKind, lexicon_for, parse_order
+from core.parsing.lexicon import available_languages, phrase_key
+
+# A message this long is enough to tell its language; shorter ones ("ok", "2") keep the conversation's.
+DETECT_WORDS = 3
+
+
+def respond(state: ConversationState, inbound: Inbound, ports: ConversationPorts, *, now: datetime,
+            channel: Channel) -> Turn:
+    """Handle one inbound message."""
+    dialogue = Dialogue(state.model_copy(deep=True), ports, now, channel)
+    dialogue.state.turn += 1
+    dialogue.handle(inbound)
+    return Turn(state=dialogue.state, replies=dialogue.replies, placed_order_id=dialogue.placed_order_id,
+                handed_over=dialogue.handed_over, cancelled_order_id=dialogue.cancelled_order_id)
+
+
+class Dialogue:
+    def __init__(self, state: ConversationState, ports: ConversationPorts, now: datetime, channel: Channel) -> None:
+        self.state, self.ports, self.now, self.channel = state, ports, now, channel
+        self.replies: list[Reply] = []
+        self.placed_order_id: str | None = None
+        self.cancelled_order_id: str | None = None
+        self.handed_over = False
+        self.customer = ports.customer()
+        self._merchants = {m.id: m for m in ports.merchants()}
+        if state.language is None and self.customer.language in available_languages():
+            state.language = self.customer.language
+        self.texts = Texts(state.language)
+
+    # -- context ---------------------------------------------------------------------------------------------
+
+    @property
+    def merchant(self) -> Merchant:
+        merchant = self._merchants.get(self.state.merchant_id or "")
+        assert merchant is not None, "asked for the merchant before one was chosen"
+        return merchant
+
+    @property
+    def menu(self) -> Menu:
+        menu = self.ports.menu(self.merchant.id)
+        if menu is None:
+            raise DomainError(OrderError.UNKNOWN_MERCHANT, f"{self.merchant.id!r} has no menu")
+        return menu
+
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.merchant.tz)
+
+    def say(self, text: str, **widgets: object) -> None:
+        self.replies.append(Reply(text=text, **widgets))  # type: ignore[arg-type]
+
+    def parse(self, text: str) -> ParseResult:
+        merchant = self._merchants.get(self.state.merchant_id or "") or next(iter(self._merchants.values()))
+        menu = self.ports.menu(merchant.id)
+        assert menu is not None
+        detect = self.state.language is None or len(text.split()) >= DETECT_WORDS
+        result = parse_order(text, menu, language=None if detect else self.state.language, now=self.now,
+                             tz=merchant.timezone)
+        if result.language != self.state.language and (self.state.language is None or detect):
+            self.state.language = result.language
+            self.texts = Texts(result.language)
+        return result
+
+    # -- entry -----------------------------------------------------------------------------------------------
+
+    def handle(self, inbound: Inbound) -> None:
+        state = self.state
+        parsed = self.parse(inbound.text) if inbound.kind in (InboundKind.TEXT, InboundKind.VOICE) and inbound.text \
+            else None
+        if parsed is not None and parsed.intent is Intent.OPT_OUT:
+            state.opted_out, state.human = True, False
+            self.say(self.texts.t("opted_out"))
+            return
+        state.opted_out = False  # writing again is opting back in
+        if state.human:
+            return  # staff have the conversation; the message is stored for them
+        if inbound.refers_to_items:
+            state.referred_items = inbound.refers_to_items[:10]
+        if state.merchant_id is None and not self.choose_merchant(inbound, parsed):
+            return
+        if state.stage is Stage.NEW:
+            state.stage = Stage.ORDERING
+        if inbound.kind is InboundKind.CHOICE and inbound.choice_id:
+            self.on_choice(inbound.choice_id)
+        elif inbound.kind is InboundKind.VOICE and (inbound.transcript_failed or not inbound.text):
+            key = "voice_no_model" if inbound.transcript_failed == "no_model_for_language" else "voice_failed"
+            self.say(self.texts.t(key))
+        elif parsed is not None:
+            self.on_text(inbound.text, parsed)
+        elif inbound.kind is InboundKind.LOCATION and inbound.location is not None:
+            self.on_location(inbound.location, inbound.place)
+        elif inbound.kind is InboundKind.CATALOG_ORDER:
+            self.on_catalog(inbound.catalog_items)
+        elif inbound.kind is InboundKind.STORY_MENTION:
+            self.say(self.texts.t("story_mention", name=self.first_name()), buttons=[self.menu_button()])
+        elif inbound.kind is InboundKind.IMAGE:
+            self.say(self.texts.t("image"), buttons=[self.menu_button()])
+        else:
+            self.say(self.texts.t("unsupported"), buttons=[self.menu_button()])
+
+    def first_name(self) -> str:
+        return self.customer.name.split()[0] if self.customer.name.strip() else ""
+
+    def menu_button(self) -> Button:
+        return Button(id="menu", title=self.texts.t("btn_menu"))
+
+    # -- which kitchen ---------------------------------------------------------------------------------------
+
+    def choose_merchant(self, inbound: Inbound, parsed: ParseResult | None) -> bool:
+        """True once a merchant is chosen; otherwise asks, keeping what was typed for afterwards."""
+        state, merchants = self.state, self._merchants
+        chosen: str | None = None
+        if len(merchants) == 1:
+            chosen = next(iter(merchants))
+        elif inbound.kind is InboundKind.CHOICE and (inbound.choice_id or "").startswith("merchant:"):
+            chosen = inbound.choice_id.split(":", 1)[1] if inbound.choice_id.split(":", 1)[1] in merchants else None  # type: ignore[union-attr]
+        elif parsed is not None and parsed.merchant_text:
+            said = parsed.merchant_text.casefold()
+            named = [m.id for m in merchants.values() if said in m.name.casefold() or m.name.casefold() in said]
+            chosen = named[0] if len(named) == 1 else None
+        if chosen is None:
+            if parsed is not None and (parsed.lines or parsed.intent is Intent.ORDER):
+                state.pending_text = inbound.text
+            state.stage = Stage.CHOOSING_MERCHANT
+            rows = [Row(id=f"merchant:{m.id}", title=clip(m.name, ROW_TITLE_CHARS),
+                        description=clip(m.address.line1, 72)) for m in list(merchants.values())[:MAX_LIST_ROWS]]
+            self.say(self.texts.t("choose_merchant", name=self.first_name()), list_label=self.texts.t("kitchens"),
+                     sections=[Section(title=clip(self.texts.t("kitchens"), ROW_TITLE_CHARS), rows=rows)])
+            return False
+        state.merchant_id, state.stage = chosen, Stage.ORDERING
+        if len(merchants) > 1 and inbound.kind is InboundKind.CHOICE:
+            pending, state.pending_text = state.pending_text, ""
+            if pending:
+                self.on_text(pending, self.parse(pending))
+            else:
+                self.greet()
+            return False  # the choice itself is handled
+        return True
+
+    # -- typed or spoken -------------------------------------------------------------------------------------
+
+    def on_text(self, text: str, parsed: ParseResult) -> None:
+        state, texts = self.state, self.texts
+        if state.questions:
+            head = state.questions[0]
+            typed = match_option(head, text)
+            if typed is None and head.kind in YES_NO:
+                typed = YES_OPTION if texts.is_yes(text) else NO_OPTION if texts.is_no(text) else None
+            if typed is not None and apply_answer(state, typed, self.menu):
+                self.after_cart_change([])
+                return
+        intent = parsed.intent
+        if not parsed.lines:
+            command = {Intent.HUMAN: self.hand_over, Intent.STATUS: self.tell_status, Intent.CANCEL: self.cancel,
+                       Intent.REPEAT: self.repeat, Intent.MENU: self.show_menu}.get(intent)
+            if command is not None:
+                command()
+                return
+            if state.stage is Stage.TIME:
+                self.on_time_text(parsed)
+                return
+            if state.stage is Stage.CONFIRMING and (intent is Intent.CONFIRM or texts.is_yes(text)):
+                self.place()
+                return
+            if state.referred_items and self.on_referral(text, intent):
+                return
+            if intent is Intent.QUESTION:
+                self.answer_question()
+                return
+        added, notes = apply_parse(state, parsed, self.menu)
+        if parsed.fulfilment is not None:
+            state.fulfilment = parsed.fulfilment
+        if parsed.requested_time is not None:
+            state.requested_time = parsed.requested_time
+        if parsed.location is not None:
+            self.set_location(parsed.location, parsed.address_text or "")
+        for name in unavailable_names(parsed):
+            self.say(texts.t("referred_unavailable", item=name))
+        changed = added or parsed.removed_item_ids or parsed.change_last_line
+        logistics = parsed.fulfilment or parsed.requested_time is not None or parsed.location
+        if state.lines and (changed or logistics):
+            notes = [n for n in notes if n not in self.what_to_order_texts(parsed)]
+        for note in notes:
+            self.say(note, buttons=[self.menu_button()])
+        if changed or (state.questions and not notes):
+            if intent is Intent.CONFIRM and not state.questions:
+                self.checkout(prefix=self.added_text(added))
+            else:
+                self.after_cart_change(added)
+        elif intent is Intent.CONFIRM and state.lines:
+            self.checkout()
+        elif logistics and state.lines:
+            self.checkout()
+        elif notes or unavailable_names(parsed):
+            return
+        elif intent is Intent.GREETING or state.stage is Stage.ORDERING and not state.lines:
+            self.greet() if intent is Intent.GREETING else self.say(texts.t("not_understood"),
+                                                                     buttons=[self.menu_button()])
+        else:
+            self.say(texts.t("not_understood"), buttons=[self.menu_button()])
+
+    @staticmethod
+    def what_to_order_texts(parsed: ParseResult) -> set[str]:
+        return {q.text for q in parsed.questions if q.kind is QuestionKind.WHAT_TO_ORDER}
+
+    def on_time_text(self, parsed: ParseResult) -> None:
+        if parsed.requested_time is None:
+            self.say(self.texts.t("time_not_understood"))
+            return
+        self.state.requested_time = parsed.requested_time
+        self.checkout()
+
+    def on_referral(self, text: str, intent: Intent) -> bool:
+        """A reply to a post or story: 'is this available?' describes its dishes, '2 of these' orders them."""
+        menu = self.menu
+        items = [i for i in (menu.item(r) for r in self.state.referred_items) if i is not None]
+        if not items or intent not in (Intent.UNKNOWN, Intent.QUESTION, Intent.ORDER, Intent.GREETING):
+            return False
+        quantity = self.quantity_in(text)
+        if quantity and len(items) == 1:
+            line = new_line(menu, items[0].id, quantity, self.state.language)
+            assert line is not None
+            add_line(self.state, line, menu)
+            self.after_cart_change([line])
+            return True
+        lang = self.texts.language
+        for item in items[:MAX_BUTTONS]:
+            name = item.name_in(lang)
+            if not menu.is_available(item, self.local_now()) or item.stock == 0:
+                self.say(self.texts.t("referred_unavailable", item=name))
+                continue
+            text_out = self.texts.t("referred_item", item=name, price=price_text(item, menu.currency, self.texts))
+            self.say(f"{text_out} {self.texts.t('referred_available')}", buttons=[
+                Button(id=f"add:{item.id}:1", title=self.texts.t("btn_add_one")),
+                Button(id=f"add:{item.id}:2", title=self.texts.t("btn_add_two"))])
+        return True
+
+    def quantity_in(self, text: str) -> int | None:
+        digits = re.search(r"\b(\d{1,3})\b", text)
+        if digits:
+            return int(digits.group(1)) or None
+        lexicon = lexicon_for(self.texts.language if self.texts.language in available_languages() else "en")
+        for word in text.split():
+            number = lexicon.phrases.get(phrase_key(word), {}).get("number")
+            if isinstance(number, int) and number > 0:
+                return number
+        return None
+
+    # -- taps ------------------------------------------------------------------------------------------------
+
+    def on_choice(self, choice: str) -> None:
+        head, _, rest = choice.partition(":")
+        simple = {"menu": self.show_menu, "checkout": self.checkout, "confirm": self.confirm,
+                  "change": self.change, "cancel_cart": self.clear_cart, "status": self.tell_status,
+                  "human": self.hand_over, "repeat": self.repeat}
+        if not rest and head in simple:
+            simple[head]()
+        elif head == "menu" and rest.isdigit():
+            self.show_menu(int(rest))
+        elif head == "cat":
+            category, _, page = rest.partition(":")
+            reply = items_reply(self.menu, category, self.local_now(), self.texts, int(page) if page.isdigit() else 0)
+            self.replies.append(reply) if reply else self.show_menu()
+        elif head == "add":
+            item_id, _, quantity = rest.partition(":")
+            line = new_line(self.menu, item_id, int(quantity) if quantity.isdigit() else 1, self.state.language)
+            if line is None:
+                self.show_menu()
+                return
+            add_line(self.state, line, self.menu)
+            self.after_cart_change([line])
+        elif head == "q":
+            serial, _, option = rest.partition(":")
+            if serial == str(self.state.asked) and apply_answer(self.state, option, self.menu):
+                self.after_cart_change([])
+            else:
+                self.after_cart_change([])  # a stale tap: ask what is pending now
+        elif head == "ful" and rest in ("delivery", "pickup"):
+            self.state.fulfilment = FulfilmentType(rest)
+            self.checkout()
+        elif head == "addr" and rest.isdigit():
+            saved = [a for a in self.customer.addresses if a.location is not None]
+            if int(rest) < len(saved):
+                self.state.address = saved[int(rest)]
+            self.checkout()
+        elif head == "time" and rest == "asap":
+            self.state.requested_time = RequestedTime()
+            self.checkout()
+        elif head == "time" and rest == "later":
+            self.state.stage = Stage.TIME
+            self.say(self.texts.t("ask_time_text"))
+        else:
+            self.say(self.texts.t("not_understood"), buttons=[self.menu_button()])
+
+    # -- other message kinds ---------------------------------------------------------------------------------
+
+    def set_location(self, point: GeoPoint, place: str) -> None:
+        label = place.strip() or f"{point.lat:.5f}, {point.lon:.5f}"
+        self.state.address = Address(line1=clip(label, 200), location=point)
+        if self.merchant.offers_delivery:
+            self.state.fulfilment = FulfilmentType.DELIVERY
+
+    def on_location(self, point: GeoPoint, place: str) -> None:
+        self.set_location(point, place)
+        if self.state.lines:
+            self.checkout()
+        else:
+            self.say(self.texts.t("cart_empty"), buttons=[self.menu_button()])
+
+    def on_catalog(self, items: list[CatalogItem]) -> None:
+        menu, added = self.menu, []
+        for entry in items:
+            line = new_line(menu, entry.retailer_id, entry.quantity, self.state.language)
+            if line is None:
+                self.say(self.texts.t("referred_unavailable", item=entry.retailer_id))
+                continue
+            add_line(self.state, line, menu)
+            added.append(line)
+        self.after_cart_change(added)
+
+    # -- the cart --------------------------------------------------------------------------------------------
+
+    def added_text(self, added: list[DraftLine]) -> str:
+        return self.texts.t("added", items=lines_text(added, self.menu, self.state.language)) if added else ""
+
+    def after_cart_change(self, added: list[DraftLine], prefix: str | None = None) -> None:
+        """Ask the next pending question, or show the cart with its running total."""
+        state = self.state
+        state.stage = Stage.ORDERING
+        prefix = self.added_text(added) if prefix is None else prefix
+        if state.questions:
+            self.ask_question(prefix)
+            return
+        if not state.lines:
+            self.say("\n".join(p for p in (prefix, self.texts.t("cart_empty")) if p), buttons=[self.menu_button()])
+            return
+        self.say("\n".join(p for p in (prefix, self.cart_text(), self.texts.t("cart_next")) if p), buttons=[
+            Button(id="checkout", title=self.texts.t("btn_checkout")), self.menu_button()])
+
+    def cart_text(self) -> str:
+        texts, state = self.texts, self.state
+        out = [texts.t("cart_title", merchant=self.merchant.name)]
+        try:  # priced as pickup: the delivery fee comes with the address at checkout
+            quote = self.ports.quote(cart_of(state, self.channel).model_copy(update={"fulfilment": Fulfilment()}))
+        except DomainError:
+            out.append(lines_text(state.lines, self.menu, state.language))
+            return "\n".join(out)
+        for line in quote.lines:
+            out.append(f"{line_label(line, self.menu, texts.language)}: {texts.money(line.total, quote.currency)}")
+        out.append(texts.t("cart_subtotal", amount=texts.money(quote.subtotal, quote.currency)))
+        return "\n".join(out)
+
+    def ask_question(self, prefix: str = "") -> None:
+        state, texts = self.state, self.texts
+        question = state.questions[0]
+        state.asked += 1
+        text = "\n".join(p for p in (prefix, question.text) if p)
+        ids = lambda option: f"q:{state.asked}:{option}"  # noqa: E731
+        if question.kind in YES_NO:
+            self.say(text, buttons=[Button(id=ids(YES_OPTION), title=texts.t("btn_yes")),
+                                    Button(id=ids(NO_OPTION), title=texts.t("btn_no"))])
+        elif len(question.options) <= MAX_BUTTONS:
+            self.say(text, buttons=[Button(id=ids(o.id), title=clip(o.label, BUTTON_TITLE_CHARS))
+                                    for o in question.options])
+        else:
+            rows = [Row(id=ids(o.id), title=clip(o.label, ROW_TITLE_CHARS)) for o in question.options[:MAX_LIST_ROWS]]
+            self.say(text, list_label=texts.t("choose"),
+                     sections=[Section(title=clip(texts.t("options"), ROW_TITLE_CHARS), rows=rows)])
+
+    def show_menu(self, page: int = 0) -> None:
+        self.replies.append(categories_reply(self.menu, self.merchant.name, self.local_now(), self.texts, page))
+
+    def clear_cart(self) -> None:
+        self.state.clear_cart()
+        self.state.stage = Stage.ORDERING
+        self.say(self.texts.t("cart_cleared"), buttons=[self.menu_button()])
+
+    def change(self) -> None:
+        """Back from the summary to the cart; delivery, address and time are asked again at checkout."""
+        self.state.fulfilment, self.state.requested_time = None, None
+        self.after_cart_change([])
+
+    def greet(self) -> None:
+        last = self.ports.last_order(self.state.merchant_id)
+        key = "greeting_again" if last else "greeting"
+        buttons = [self.menu_button()] + ([Button(id="repeat", title=self.texts.t("btn_repeat"))] if last else [])
+        self.say(self.texts.t(key, name=self.first_name(), merchant=self.merchant.name), buttons=buttons)
+
+    # -- checkout --------------------------------------------------------------------------------------------
+
+    def checkout(self, prefix: str = "") -> None:
+        state = self.state
+        if prefix:
+            self.say(prefix)
+        if not state.lines:
+            self.say(self.texts.t("cart_empty"), buttons=[self.menu_button()])
+            return
+        if state.questions:
+            self.ask_question()
+            return
+        step = next_step(state, self.merchant, self.customer, self.texts)
+        if step is not None:
+            self.replies.append(step)
+            return
+        try:
+            quote = self.ports.quote(cart_of(state, self.channel))
+        except DomainError as error:
+            self.replies.append(refusal(error, state, self.merchant, self.texts, self.now))
+            return
+        self.replies.append(summary_reply(quote, state, self.merchant, self.menu, self.texts))
+
+    def confirm(self) -> None:
+        if self.state.stage is Stage.CONFIRMING:
+            self.place()
+        else:
+            self.checkout()
+
+    def place(self) -> None:
+        state = self.state
+        try:
+            order = self.ports.place(cart_of(state, self.channel), key=f"turn:{state.turn}")
+        except DomainError as error:
+            self.replies.append(refusal(error, state, self.merchant, self.texts, self.now))
+            return
+        state.last_order_id = order.id
+        state.clear_cart()
+        state.stage = Stage.PLACED
+        self.placed_order_id = order.id
+        self.say(self.texts.t("placed", number=order.number, merchant=self.merchant.name),
+                 buttons=[Button(id="status", title=self.texts.t("btn_status"))])
+
+    # -- commands --------------------------------------------------------------------------------------------
+
+    def last_order(self) -> Order | None:
+        if self.state.last_order_id:
+            found = self.ports.order(self.state.last_order_id)
+            if found is not None:
+                return found
+        return self.ports.last_order(self.state.merchant_id)
+
+    def tell_status(self) -> None:
+        order = self.last_order()
+        if order is None:
+            self.say(self.texts.t("status_none"), buttons=[self.menu_button()])
+            return
+        merchant = self._merchants.get(order.merchant_id, self.merchant)
+        self.say(status_text(order, merchant, self.texts))
+
+    def cancel(self) -> None:
+        """Cancel the order being built, or else the last order while the kitchen has not accepted it."""
+        if self.state.lines and self.state.stage is not Stage.PLACED:
+            self.clear_cart()
+            return
+        order = self.last_order()
+        if order is None or order.status.is_terminal:
+            self.clear_cart()
+            return
+        try:
+            cancelled = self.ports.cancel(order.id)
+        except DomainError:
+            self.say(self.texts.t("cancel_not_allowed", number=order.number),
+                     buttons=[Button(id="human", title=self.texts.t("btn_human"))])
+            return
+        self.cancelled_order_id = cancelled.id
+        self.say(self.texts.t("status_cancelled", number=cancelled.number))
+
+    def repeat(self) -> None:
+        previous = self.ports.last_order(self.state.merchant_id)
+        if previous is None:
+            self.say(self.texts.t("repeat_none"), buttons=[self.menu_button()])
+            return
+        menu, added = self.menu, []
+        for priced in previous.quote.lines:
+            if menu.item(priced.item_id) is None:
+                continue
+            line = DraftLine(item_id=priced.item_id, variant_id=priced.variant_id, quantity=priced.quantity,
+                             modifiers=[LineModifier(option_id=m.option_id, kind=m.kind, portion=m.portion)
+                                        for m in priced.modifiers],
+                             instructions=priced.instructions, display_name=priced.name)
+            add_line(self.state, line, menu)
+            added.append(line)
+        if previous.quote.fulfilment.address is not None and self.state.address is None:
+            self.state.address = previous.quote.fulfilment.address
+        self.after_cart_change(added, prefix=self.texts.t("repeat_added"))
+
+    def hand_over(self) -> None:
+        self.state.human = True
+        self.handed_over = True
+        self.say(self.texts.t("human", merchant=self.merchant.name))
+
+    def answer_question(self) -> None:
+        merchant, texts, local = self.merchant, self.texts, self.local_now()
+        today = [w for w in merchant.opening_hours if local.isoweekday() in w.days]
+        hours = ", ".join(f"{w.start:%H:%M}–{w.end:%H:%M}" for w in today) if merchant.opening_hours \
+            else "00:00–24:00"
+        if merchant.opening_hours and not today:
+            hours = texts.t("closed_today")
+        fulfilment = texts.t("delivery_and_pickup" if merchant.offers_delivery and merchant.offers_pickup
+                             else "delivery_only" if merchant.offers_delivery else "pickup_only")
+        key = "answer_open" if open_at(merchant.opening_hours, local) else "answer_closed"
+        self.say(texts.t(key, merchant=merchant.name, hours=hours, fulfilment=fulfilment),
+                 buttons=[self.menu_button()])

@@ -1,0 +1,62 @@
+"""ConversationPorts over the order core's unit of work: a chat order goes through the same handlers
+(and so the same pricing, stock and lifecycle rules) as an order from the API."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.ids import uuid7
+from core.menu import Menu
+from core.merchants import Customer, Merchant
+from core.orders import handlers
+from core.orders.cart import Cart
+from core.orders.lifecycle import Action, Role
+from core.orders.model import Actor, Order
+from core.orders.ports import UnitOfWork
+from core.orders.quote import Quote
+
+CANCEL_REASON = "cancelled by the customer in the chat"
+
+
+class OrderCorePorts:
+    """The customer's view of the order core for one turn; `merchant_ids` are the business's kitchens."""
+
+    def __init__(self, uow: UnitOfWork, customer: Customer, merchant_ids: list[str], now: datetime,
+                 key_prefix: str) -> None:
+        self.uow, self._customer, self.merchant_ids, self.now = uow, customer, merchant_ids, now
+        self.key_prefix = key_prefix
+        self.actor = Actor(role=Role.CUSTOMER, id=customer.id)
+
+    def merchants(self) -> list[Merchant]:
+        found = (self.uow.catalog.merchant(m) for m in self.merchant_ids)
+        return [m for m in found if m is not None]
+
+    def menu(self, merchant_id: str) -> Menu | None:
+        return self.uow.catalog.menu(merchant_id)
+
+    def customer(self) -> Customer:
+        return self._customer
+
+    def quote(self, cart: Cart) -> Quote:
+        return handlers.quote(cart, self.uow, self.now)
+
+    def place_command(self, cart: Cart, key: str) -> handlers.PlaceOrder:
+        return handlers.PlaceOrder(cart=cart, actor=self.actor, order_id=str(uuid7()), now=self.now,
+                                   customer_id=self._customer.id, idempotency_key=f"{self.key_prefix}:{key}")
+
+    def place(self, cart: Cart, key: str) -> Order:
+        return handlers.place_order(self.place_command(cart, key), self.uow).order
+
+    def order(self, order_id: str) -> Order | None:
+        order = self.uow.orders.get(order_id)
+        return order if order is not None and self.actor.can_see(order) else None
+
+    def last_order(self, merchant_id: str | None) -> Order | None:
+        found = self.uow.orders.list(customer_id=self._customer.id, merchant_id=merchant_id, limit=1)
+        return found[0] if found else None
+
+    def cancel_command(self, order_id: str) -> handlers.TransitionOrder:
+        return handlers.TransitionOrder(order_id=order_id, action=Action.CANCEL, actor=self.actor, now=self.now,
+                                        reason=CANCEL_REASON)
+
+    def cancel(self, order_id: str) -> Order:
+        return handlers.transition_order(self.cancel_command(order_id), self.uow)[0]
