@@ -1,0 +1,1 @@
+"""WhatsApp and Instagram channels: the outbound Meta Graph API client, payload builders, webhooks."""
