@@ -60,6 +60,16 @@ class InputError(ErrorCode):
     INVALID = "invalid_input"
 
 
+class ChannelError(ErrorCode):
+    """Chat channel webhooks and conversations."""
+
+    INVALID_SIGNATURE = "invalid_signature"
+    VERIFY_TOKEN_MISMATCH = "verify_token_mismatch"
+    NOT_A_WEBHOOK = "not_a_webhook"
+    CONVERSATION_NOT_FOUND = "conversation_not_found"
+    NOT_HANDED_OVER = "conversation_not_handed_over"
+
+
 @dataclass
 class Problem:
     """One thing wrong with an input, e.g. one cart line; `line` is the 0-based cart line if any."""

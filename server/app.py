@@ -21,6 +21,8 @@ from server.api.orders import OrderController, QueueController, QuoteController
 from server.api.sync import SyncController
 from server.realtime.live import Publisher, live, make_channels
 from server.scraper.jobs import register_scrape_jobs
+from server.channels.webhooks import WebhookController
+from server.channels.worker import register_channel_jobs
 from server.db.migrate import upgrade
 from server.dispatch.planner import Dispatcher
 from server.errors import EXCEPTION_HANDLERS
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     publisher = Publisher(channels)
     services.publishers.append(publisher)
     register_scrape_jobs(services)
+    register_channel_jobs(services)
     dispatcher = Dispatcher(services)
     dispatcher.attach()
 
@@ -70,7 +73,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         route_handlers=[health, AuthController, AccountController, CustomerController, MerchantController,
                         DriverController, QuoteController, OrderController, QueueController, SyncController, live,
                         DispatchController, DriverSelfController,
-                        MenuScrapeController, MenuChangeController, JobController],
+                        MenuScrapeController, MenuChangeController, JobController, WebhookController],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[PydanticPlugin(prefer_alias=True), channels],
         state=State({"services": services, "dispatcher": dispatcher}),

@@ -7,7 +7,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError
 
-from core.errors import AccountError, DomainError, ErrorCode, InputError, OrderError, PromoError
+from core.errors import AccountError, ChannelError, DomainError, ErrorCode, InputError, OrderError, PromoError
 from core.menus_import.errors import MenuChangeError, ScrapeError
 from server.db.writer import StorageUnavailable
 
@@ -17,6 +17,11 @@ PROBLEM_BASE = "https://mealkitz.dev/problems/"
 
 STATUS: dict[ErrorCode, int] = {
     OrderError.UNKNOWN_MERCHANT: 404,
+    ChannelError.INVALID_SIGNATURE: 401,
+    ChannelError.VERIFY_TOKEN_MISMATCH: 403,
+    ChannelError.NOT_A_WEBHOOK: 400,
+    ChannelError.CONVERSATION_NOT_FOUND: 404,
+    ChannelError.NOT_HANDED_OVER: 409,
     OrderError.ORDER_NOT_FOUND: 404,
     AccountError.NOT_FOUND: 404,
     OrderError.INVALID_TRANSITION: 409,

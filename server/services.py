@@ -38,6 +38,9 @@ class Services:
         self.publishers: list[Callable[[str, dict[str, object]], None]] = []
         # Called after an order change commits (in the writer thread; keep them quick), e.g. to schedule a re-plan.
         self.order_listeners: list[Callable[[Order, dict[str, object]], None]] = []
+        # Called inside the unit of work that changed an order, so what they write (a job to tell the
+        # customer) commits with the change or not at all.
+        self.order_hooks: list[Callable[[SqlUnitOfWork, Order, dict[str, object]], None]] = []
         self.scraper_settings = ScraperSettings(allow_private_networks=settings.scraper_allow_private_networks)
         # Durable background jobs; handlers are registered by create_app before start().
         self.jobs = JobRunner(self, workers=settings.job_workers)
@@ -72,6 +75,8 @@ class Services:
 
     def publish_after_commit(self, uow: SqlUnitOfWork, order: Order, event: dict[str, object]) -> None:
         """Tell everyone an order concerns, once the change is committed."""
+        for hook in self.order_hooks:
+            hook(uow, order, event)
         topics = [f"merchant:{order.merchant_id}", "dispatch"]
         if order.customer_id:
             topics.append(f"customer:{order.customer_id}")

@@ -12,6 +12,31 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+META_GRAPH_URL = "https://graph.facebook.com"
+
+
+@dataclass(frozen=True)
+class ChannelCredentials:
+    """The default business's account on one chat channel (others are rows of channel_accounts).
+
+    `account_id` is the WhatsApp phone number id or the Instagram account id; for Instagram it may be
+    empty, meaning whichever account the webhook names.
+    """
+
+    app_secret: str
+    verify_token: str
+    access_token: str
+    account_id: str = ""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str], prefix: str, account_key: str) -> "ChannelCredentials | None":
+        secret = env.get(f"{prefix}_APP_SECRET")
+        if not secret:
+            return None
+        return cls(app_secret=secret, verify_token=env.get(f"{prefix}_VERIFY_TOKEN", ""),
+                   access_token=env.get(f"{prefix}_ACCESS_TOKEN", ""), account_id=env.get(account_key, ""))
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -29,6 +54,11 @@ class Settings:
     dispatch_time_limit_s: float = 1.5
     dispatch_debounce_s: float = 0.5
     dispatch_refresh_s: float = 60.0  # re-plan this often while orders are open (drift, late drivers)
+    whatsapp: ChannelCredentials | None = None
+    instagram: ChannelCredentials | None = None
+    graph_api_base_url: str = META_GRAPH_URL
+    channel_merchants: tuple[str, ...] = ()  # the default business's kitchens; empty: every merchant
+    whisper_models: tuple[str, ...] = ()  # voice notes: packaged Whisper names or model directories
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -52,6 +82,12 @@ class Settings:
             dispatch_time_limit_s=float(env.get("MEALKITZ_DISPATCH_TIME_LIMIT", "1.5")),
             dispatch_debounce_s=float(env.get("MEALKITZ_DISPATCH_DEBOUNCE", "0.5")),
             dispatch_refresh_s=float(env.get("MEALKITZ_DISPATCH_REFRESH", "60")),
+            whatsapp=ChannelCredentials.from_env(env, "WHATSAPP", "WHATSAPP_PHONE_NUMBER_ID"),
+            instagram=ChannelCredentials.from_env(env, "INSTAGRAM", "INSTAGRAM_ACCOUNT_ID"),
+            graph_api_base_url=(env.get("GRAPH_API_BASE_URL") or META_GRAPH_URL).rstrip("/"),
+            whisper_models=tuple(m.strip() for m in env.get("MEALKITZ_WHISPER_MODELS", "").split(",") if m.strip()),
+            channel_merchants=tuple(m.strip() for m in env.get("MEALKITZ_CHANNEL_MERCHANTS", "").split(",")
+                                    if m.strip()),
         )
 
     @property

@@ -1,1 +1,1 @@
-"""WhatsApp and Instagram channels: the outbound Meta Graph API client, payload builders, webhooks."""
+"""Chat channels: Meta webhooks in, the conversation engine in a background worker, Graph API messages out."""

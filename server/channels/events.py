@@ -1,0 +1,57 @@
+"""What a webhook delivery carries, channel-neutral: messages to store and process, and delivery statuses
+of messages we sent."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    """One customer message as stored: `payload` is the channel's own message object, kept whole."""
+
+    channel: str
+    account_id: str
+    sender: str
+    message_id: str
+    kind: str
+    sent_at: datetime
+    payload: dict[str, Any]
+    sender_name: str = ""
+
+    @property
+    def row_id(self) -> str:
+        return f"{self.channel}:{self.message_id}"
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    provider_message_id: str
+    status: str  # sent, delivered, read, failed
+    at: datetime
+    error: str | None = None
+
+
+@dataclass
+class Delivery:
+    """Everything one webhook POST carried."""
+
+    messages: list[InboundRecord] = field(default_factory=list)
+    statuses: list[StatusRecord] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)  # Instagram comments on the business's media
+
+
+def epoch(value: Any) -> datetime:
+    """Meta's timestamps: epoch seconds as a string (WhatsApp), epoch milliseconds (Instagram), or ISO text."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        try:
+            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00").replace("+0000", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        except ValueError:
+            return datetime.now(timezone.utc)
+    if number > 1e11:
+        number /= 1000
+    return datetime.fromtimestamp(number, timezone.utc)

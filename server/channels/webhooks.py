@@ -1,0 +1,98 @@
+"""Meta webhooks: the subscription handshake, and deliveries stored durably before they are acknowledged.
+
+A POST is answered 200 only once its messages are committed with a processing job each (one per message
+id, so Meta's retries are recognised and add nothing). The conversation runs later in a job worker: a crash
+after the 200 loses nothing, and answering fast keeps Meta from retrying at all.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, get, post
+
+from core.errors import ChannelError, DomainError
+from server.channels import accounts, instagram, store, whatsapp
+from server.channels.events import Delivery
+from server.channels.signature import HEADER, is_valid
+from server.channels.whatsapp import EnvelopeError
+from server.services import Services
+
+INBOUND_JOB = "channel.inbound"
+COMMENT_JOB = "channel.comment"
+PARSERS = {"whatsapp": whatsapp.parse_delivery, "instagram": instagram.parse_delivery}
+
+
+def _services(request: Request) -> Services:  # type: ignore[type-arg]
+    return request.app.state.services
+
+
+def handshake(request: Request, channel: str) -> Response[str]:  # type: ignore[type-arg]
+    """GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C: echo C when T is ours, else 403."""
+    services = _services(request)
+    params = request.query_params
+    with services.connection() as conn:
+        tokens = accounts.verify_tokens(conn, services.settings, channel)
+    if params.get("hub.mode") != "subscribe" or params.get("hub.verify_token") not in tokens:
+        raise DomainError(ChannelError.VERIFY_TOKEN_MISMATCH, "hub.verify_token does not match this server's")
+    return Response(str(params.get("hub.challenge", "")), media_type=MediaType.TEXT)
+
+
+async def receive(request: Request, channel: str) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    services = _services(request)
+    body = await request.body()
+    with services.connection() as conn:
+        secrets = accounts.app_secrets(conn, services.settings, channel)
+    if not is_valid(body, request.headers.get(HEADER), secrets):
+        raise DomainError(ChannelError.INVALID_SIGNATURE,
+                          f"{HEADER} is missing or does not sign this body with the app secret")
+    try:
+        delivery = PARSERS[channel](json.loads(body))
+    except (ValueError, EnvelopeError) as exc:
+        raise DomainError(ChannelError.NOT_A_WEBHOOK, f"not a {channel} webhook delivery: {exc}") from None
+    stored = await services.write(lambda uow: _store(uow, services, delivery))
+    return Response({"received": len(delivery.messages), "new": stored, "statuses": len(delivery.statuses)})
+
+
+def _store(uow: Any, services: Services, delivery: Delivery) -> int:
+    now = services.clock()
+    new = 0
+    for record in delivery.messages:
+        if store.store_inbound(uow.conn, record, now):
+            new += 1
+            services.jobs.enqueue_in(uow, INBOUND_JOB, {"message_id": record.row_id},
+                                     subject=f"{record.channel}:{record.sender}"[:120],
+                                     dedupe_key=f"inbound:{record.row_id}"[:200])
+    for status in delivery.statuses:
+        store.record_status(uow.conn, status)
+    for comment in delivery.comments:
+        if comment.get("id"):
+            services.jobs.enqueue_in(uow, COMMENT_JOB, comment, dedupe_key=f"comment:{comment['id']}"[:200])
+    uow.commit()
+    return new
+
+
+class WebhookController(Controller):
+    path = "/webhooks"
+    tags = ["channels"]
+    security = [{}]  # Meta signs its requests; no bearer token
+
+    @get("/whatsapp", media_type=MediaType.TEXT, sync_to_thread=True)
+    def whatsapp_handshake(self, request: Request) -> Response[str]:  # type: ignore[type-arg]
+        """WhatsApp Cloud API subscription check."""
+        return handshake(request, "whatsapp")
+
+    @post("/whatsapp", status_code=200)
+    async def whatsapp_delivery(self, request: Request) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+        """WhatsApp messages and statuses, signed with X-Hub-Signature-256."""
+        return await receive(request, "whatsapp")
+
+    @get("/instagram", media_type=MediaType.TEXT, sync_to_thread=True)
+    def instagram_handshake(self, request: Request) -> Response[str]:  # type: ignore[type-arg]
+        """Instagram Messaging subscription check."""
+        return handshake(request, "instagram")
+
+    @post("/instagram", status_code=200)
+    async def instagram_delivery(self, request: Request) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+        """Instagram messages, postbacks and comments, signed like WhatsApp's."""
+        return await receive(request, "instagram")

@@ -1,0 +1,323 @@
+"""Background jobs of the chat channels.
+
+- `channel.inbound`: one stored message → (voice: download and transcribe) → the conversation engine in
+  one write: new state, message marked processed, replies queued with a send job. A retry after a crash
+  finds the message processed, or replays the turn from the same state (placing with the same key).
+- `channel.send`: sends a turn's queued replies in order. A reply is marked `sending` before the request
+  and never sent again after that mark, so a crash mid-send may lose one message but never doubles one.
+- `channel.order_status`: an order placed in a chat changed status → a message there (a template outside
+  WhatsApp's 24-hour window; nothing after an opt-out).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.conversation import NOTIFIED, Reply, Texts, respond, status_text
+from core.conversation.order_ports import OrderCorePorts
+from core.errors import DomainError
+from core.merchants import Customer, normalise_phone
+from core.orders.cart import Channel, Cart
+from core.orders.lifecycle import OrderStatus, Role
+from core.orders.model import Order
+from server.api.orders import place_and_publish, transition_and_publish
+from server.catalog import upsert_customer
+from server.channels import accounts, instagram, store, whatsapp
+from server.channels.graph import GraphClient, GraphError
+from server.channels.webhooks import INBOUND_JOB
+from server.db import tables as t
+from server.jobs import JobContext, JobFailed
+from server.services import Services
+from server.voice import VoiceConfig, build_engines, transcribe_order
+
+SEND_JOB = "channel.send"
+STATUS_JOB = "channel.order_status"
+WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window: free-form messages only inside it
+CHANNELS = {"whatsapp": Channel.WHATSAPP, "instagram": Channel.INSTAGRAM}
+WRITE_TIMEOUT = 60.0
+log = logging.getLogger(__name__)
+
+
+class ChatPorts(OrderCorePorts):
+    """The order core as a chat customer sees it, inside the worker's write: orders are published to
+    kitchens like API orders, and a refused placement rolls back only its own writes."""
+
+    def __init__(self, uow: Any, services: Services, customer: Customer, merchant_ids: list[str], now: datetime,
+                 key_prefix: str) -> None:
+        super().__init__(uow, customer, merchant_ids, now, key_prefix)
+        self.services = services
+
+    def _guarded(self, fn: Any) -> Any:
+        raw = self.uow.raw
+        raw.execute("SAVEPOINT chat_order")
+        try:
+            result = fn()
+        except DomainError:
+            raw.execute("ROLLBACK TO SAVEPOINT chat_order")
+            raise
+        finally:
+            raw.execute("RELEASE SAVEPOINT chat_order")
+        return result
+
+    def place(self, cart: Cart, key: str) -> Order:
+        command = self.place_command(cart, key)
+        return self._guarded(lambda: place_and_publish(command, self.uow, self.services)).order
+
+    def cancel(self, order_id: str) -> Order:
+        command = self.cancel_command(order_id)
+        return self._guarded(lambda: transition_and_publish(command, self.uow, self.services))
+
+
+# -- voice ---------------------------------------------------------------------------------------------------
+
+_engines_lock = threading.Lock()
+_engines: dict[int, list[Any]] = {}
+
+
+def voice_engines(services: Services) -> list[Any]:
+    """Built once per process (the models take a while to load)."""
+    with _engines_lock:
+        if id(services) not in _engines:
+            config = VoiceConfig(cache_dir=services.settings.data_dir / "voice",
+                                 whisper_models=[(m, None) for m in services.settings.whisper_models])
+            _engines[id(services)] = build_engines(config)
+        return _engines[id(services)]
+
+
+def transcribe(services: Services, msg: store.StoredMessage, account: accounts.Account,
+               language: str | None, merchant_id: str | None) -> tuple[str, str | None]:
+    """(transcript, error code) of a voice message; media the channel cannot give us is an error, not a retry."""
+    client = GraphClient(services.settings.graph_api_base_url, account.access_token)
+    try:
+        if msg.channel == "whatsapp":
+            found = whatsapp.media_id(msg.payload)
+            if found is None:
+                return "", "undecodable_audio"
+            audio, mime = client.download_media(found[0])
+        else:
+            url = instagram.attachment_url(msg.payload)
+            if url is None:
+                return "", "undecodable_audio"
+            audio, mime = client.fetch_attachment(url), None
+    except GraphError as exc:
+        if exc.retryable:
+            raise JobFailed(f"media download: {exc}") from exc
+        return "", "media_unavailable"
+    with services.read() as uow:
+        ids = accounts.merchant_ids(uow.conn, account)
+        merchant = uow.catalog.merchant(merchant_id or ids[0]) if ids else None
+        menu = uow.catalog.menu(merchant.id) if merchant else None
+    if merchant is None or menu is None:
+        return "", "undecodable_audio"
+    try:
+        transcript, _ = transcribe_order(audio, mime, menu, language, voice_engines(services), now=services.clock(),
+                                         tz=merchant.timezone)
+    except DomainError as exc:
+        return "", str(exc.code)
+    return transcript.text, None
+
+
+# -- inbound -------------------------------------------------------------------------------------------------
+
+def customer_for(uow: Any, msg: store.StoredMessage) -> Customer:
+    """The customer behind a chat: by phone for WhatsApp (a known customer keeps their saved addresses)."""
+    if msg.channel == "whatsapp":
+        try:
+            phone = normalise_phone("+" + msg.sender.lstrip("+"))
+        except DomainError:
+            phone = None
+        if phone:
+            row = uow.conn.execute(t.customers.select().where(t.customers.c.phone == phone)).first()
+            if row is not None:
+                return Customer.model_validate_json(row.doc)
+        customer = Customer(id=f"wa:{msg.sender}"[:80], name=msg.sender_name or f"+{msg.sender}", phone=phone)
+    else:
+        customer = uow.catalog.customer(f"ig:{msg.sender}"[:80]) or Customer(
+            id=f"ig:{msg.sender}"[:80], name=msg.sender_name or "Instagram")
+    if uow.catalog.customer(customer.id) is None:
+        upsert_customer(uow.conn, customer)
+    return customer
+
+
+def referred_items(uow: Any, msg: store.StoredMessage) -> list[str]:
+    if msg.channel != "instagram":
+        return []
+    media = instagram.referred_media(msg.payload)
+    if not media:
+        return []
+    row = uow.conn.execute(t.instagram_posts.select().where(t.instagram_posts.c.media_id == media)).first()
+    return list(json.loads(row.item_ids)) if row else []
+
+
+def render(channel: str, reply: Reply, to: str) -> dict[str, Any]:
+    return (whatsapp.render if channel == "whatsapp" else instagram.render)(reply, to)
+
+
+def process_inbound(ctx: JobContext) -> str:
+    services, message_id = ctx.services, ctx.payload["message_id"]
+    with services.read() as uow:
+        msg = store.message(uow.conn, message_id)
+        conv = store.conversation_for(uow.conn, msg.channel, msg.account_id, msg.sender) if msg else None
+        account = accounts.account_for(uow.conn, services.settings, msg.channel, msg.account_id) if msg else None
+    if msg is None or msg.processed_at is not None:
+        return "already processed"
+    if account is None:
+        raise JobFailed(f"no {msg.channel} account {msg.account_id!r} is configured", retry=False)
+    transcript, error = "", None
+    if msg.kind == "audio":
+        state = conv.state if conv else None
+        transcript, error = transcribe(services, msg, account, state.language if state else None,
+                                       state.merchant_id if state else None)
+
+    def unit(uow: Any) -> str:
+        current = store.message(uow.conn, message_id)
+        if current is None or current.processed_at is not None:
+            return "already processed"
+        if store.earlier_unprocessed(uow.conn, current):
+            raise JobFailed("an earlier message of this customer is still being processed")
+        now = services.clock()
+        customer = customer_for(uow, current)
+        conv = store.conversation_for(uow.conn, current.channel, current.account_id, current.sender) \
+            or store.create_conversation(uow.conn, current.channel, current.account_id, current.sender,
+                                         customer.id, now)
+        conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, current.sent_at]))
+        convert = whatsapp.to_inbound if current.channel == "whatsapp" else instagram.to_inbound
+        extra = {"referred_items": referred_items(uow, current)} if current.channel == "instagram" else {}
+        inbound = convert(current.kind, current.payload, transcript, error, **extra)
+        if inbound is None:
+            store.save_conversation(uow.conn, conv, now)
+            store.mark_processed(uow.conn, message_id, conv.id, "ignored", now)
+            uow.commit()
+            return "ignored"
+        ports = ChatPorts(uow, services, customer, accounts.merchant_ids(uow.conn, account), now,
+                          key_prefix=f"conv:{conv.id}")
+        turn = respond(conv.state, inbound, ports, now=now, channel=CHANNELS[current.channel])
+        conv.state = turn.state
+        store.save_conversation(uow.conn, conv, now)
+        store.mark_processed(uow.conn, message_id, conv.id, "answered" if turn.replies else "silent", now)
+        if turn.placed_order_id:
+            store.link_order(uow.conn, turn.placed_order_id, conv.id)
+        queued = [store.queue_outbound(uow.conn, conv, "reply", render(conv.channel, r, conv.sender), now)
+                  for r in turn.replies]
+        if queued:
+            services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": queued}, subject=f"conversation:{conv.id}",
+                                     dedupe_key=f"send:{queued[0]}")
+        if turn.handed_over and conv.state.merchant_id:
+            event = {"type": "conversation.handoff", "conversation_id": conv.id, "channel": conv.channel,
+                     "customer": customer.name}
+            uow.after_commit.append(lambda: services.publish(f"merchant:{conv.state.merchant_id}", event))
+        uow.commit()
+        return f"answered with {len(queued)} message(s)"
+
+    return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+
+
+# -- sending -------------------------------------------------------------------------------------------------
+
+def _write(services: Services, fn: Any) -> Any:
+    def unit(uow: Any) -> Any:
+        result = fn(uow.conn)
+        uow.commit()
+        return result
+    return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+
+
+def send_queued(ctx: JobContext) -> str:
+    """Send a turn's replies in order; each at most once."""
+    services = ctx.services
+    sent = 0
+    for outbound_id in ctx.payload["outbound_ids"]:
+        with services.connection() as conn:
+            row = store.outbound(conn, outbound_id)
+            account = accounts.account_for(conn, services.settings, row.channel, row.account_id) if row else None
+        if row is None or row.status != "queued":
+            continue
+        if account is None:
+            _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="failed",
+                                                           error="the account is no longer configured"))
+            continue
+        _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="sending"))
+        client = GraphClient(services.settings.graph_api_base_url, account.access_token)
+        payload = _json(row.payload)
+        try:
+            provider_id = (client.send_whatsapp(row.account_id, payload) if row.channel == "whatsapp"
+                           else client.send_instagram(row.account_id, payload))
+        except GraphError as exc:
+            if exc.retryable:  # certainly not delivered: queue it again for the job's next attempt
+                _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="queued",
+                                                               error=str(exc)[:2000]))
+                raise JobFailed(f"Graph API: {exc}") from exc
+            _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="failed",
+                                                           error=str(exc)[:2000]))
+            continue
+        _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="sent",
+                                                       provider_message_id=provider_id))
+        sent += 1
+    return f"sent {sent}"
+
+
+def _json(text: str) -> dict[str, Any]:
+    return json.loads(text)
+
+
+# -- order status --------------------------------------------------------------------------------------------
+
+def on_order_change(services: Services, uow: Any, order: Order, event: dict[str, object]) -> None:
+    """Order hook: a chat order's customer hears of the moves they did not make themselves."""
+    if order.quote.channel not in CHANNELS.values() or order.status not in NOTIFIED or not order.events:
+        return
+    last = order.events[-1]
+    if last.actor.role is Role.CUSTOMER:
+        return  # they did it in the chat and were answered there
+    services.jobs.enqueue_in(uow, STATUS_JOB, {"order_id": order.id, "seq": last.seq, "status": str(order.status)},
+                             subject=f"order:{order.id}", dedupe_key=f"status:{order.id}:{last.seq}")
+
+
+def notify_status(ctx: JobContext) -> str:
+    services = ctx.services
+    order_id, status = ctx.payload["order_id"], OrderStatus(ctx.payload["status"])
+
+    def unit(uow: Any) -> str:
+        conversation_id = store.conversation_of_order(uow.conn, order_id)
+        conv = store.conversation(uow.conn, conversation_id) if conversation_id else None
+        order = uow.orders.get(order_id)
+        if conv is None or order is None:
+            return "not a chat order"
+        now = services.clock()
+        if conv.state.opted_out:
+            store.queue_outbound(uow.conn, conv, "status", {}, now, status="skipped", error="the customer opted out")
+            uow.commit()
+            return "opted out"
+        merchant = uow.catalog.merchant(order.merchant_id)
+        texts = Texts(conv.state.language)
+        text = status_text(order.model_copy(update={"status": status}), merchant, texts)
+        inside = conv.last_inbound_at is not None and now - conv.last_inbound_at < WINDOW
+        if inside:
+            payload = render(conv.channel, Reply(text=text), conv.sender)
+        elif conv.channel == "whatsapp":
+            payload = whatsapp.render_template(conv.sender, texts.t("template_order_update"), texts.language,
+                                               [str(order.number), text])
+        else:
+            store.queue_outbound(uow.conn, conv, "status", {"text": text}, now, status="skipped",
+                                 error="outside Instagram's 24-hour messaging window")
+            uow.commit()
+            return "outside the window"
+        outbound_id = store.queue_outbound(uow.conn, conv, "status" if inside else "template", payload, now)
+        services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]}, subject=f"conversation:{conv.id}",
+                                 dedupe_key=f"send:{outbound_id}")
+        uow.commit()
+        return "queued"
+
+    return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+
+
+def register_channel_jobs(services: Services) -> None:
+    services.jobs.register(INBOUND_JOB, process_inbound, max_attempts=12, backoff_seconds=1.0,
+                           backoff_max_seconds=60.0, lease_seconds=300.0)
+    services.jobs.register(SEND_JOB, send_queued, max_attempts=8, backoff_seconds=2.0, backoff_max_seconds=300.0,
+                           lease_seconds=120.0)
+    services.jobs.register(STATUS_JOB, notify_status, max_attempts=8, backoff_seconds=2.0, backoff_max_seconds=300.0)
+    services.order_hooks.append(lambda uow, order, event: on_order_change(services, uow, order, event))

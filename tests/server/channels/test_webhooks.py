@@ -1,0 +1,121 @@
+"""Webhook endpoints with Meta's recorded payloads: handshake, signatures, storing once, statuses."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from server.channels import instagram, whatsapp
+from server.channels.signature import is_valid, sign
+from server.db import tables as t
+from tests.server.channels.chat import APP_SECRET, FIXTURES, VERIFY_TOKEN, fixture, signed_post
+from tests.server.conftest import Api
+
+
+def test_the_recorded_signature_vector_verifies_and_its_tampered_twin_does_not() -> None:
+    vector = fixture("signature_test_vector.json")
+    body = vector["raw_body"].encode()
+    assert is_valid(body, vector["header_value"], [vector["app_secret"]])
+    assert sign(body, vector["app_secret"]) == vector["header_value"]
+    tampered = vector["negative_case"]
+    assert not is_valid(tampered["raw_body"].encode(), tampered["header_value"], [vector["app_secret"]])
+    assert not is_valid(body, vector["header_value"], ["another-secret"])
+    assert not is_valid(body, None, [vector["app_secret"]])
+    assert not is_valid(body, "sha1=" + vector["header_value"][7:], [vector["app_secret"]])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("wa_*.json")))
+def test_every_recorded_whatsapp_payload_parses(name: str) -> None:
+    delivery = whatsapp.parse_delivery(fixture(name))
+    if name.startswith("wa_status_"):
+        assert [s.status for s in delivery.statuses] == [name.removeprefix("wa_status_").removesuffix(".json")]
+        assert delivery.messages == []
+        return
+    [record] = delivery.messages
+    assert record.sender == "972987654321" and record.message_id.startswith("wamid.")
+    assert record.account_id == "1122334455667"
+    inbound = whatsapp.to_inbound(record.kind, record.payload)
+    assert inbound is not None
+    expected = {"wa_text_message.json": "text", "wa_interactive_button_reply.json": "choice",
+                "wa_interactive_list_reply.json": "choice", "wa_quick_reply_button.json": "choice",
+                "wa_location_chosen.json": "location", "wa_location_current.json": "location",
+                "wa_audio_message.json": "voice", "wa_voice_message.json": "voice", "wa_image_message.json": "image",
+                "wa_order_message.json": "catalog_order", "wa_unsupported_message.json": "unsupported"}
+    assert inbound.kind == expected[name]
+    if name == "wa_order_message.json":
+        assert [(i.retailer_id, i.quantity) for i in inbound.catalog_items] == \
+            [("HAMBURGER", 3), ("FRENCH_FRIES", 2), ("SODA", 2)]
+    if name == "wa_location_chosen.json":
+        assert inbound.location is not None and round(inbound.location.lat, 4) == 37.4612
+        assert "Facebook HQ" in inbound.place
+    if name == "wa_interactive_list_reply.json":
+        assert inbound.choice_id == "callback_data"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "instagram").glob("*.json")))
+def test_every_recorded_instagram_event_parses(name: str) -> None:
+    delivery = instagram.parse_delivery(json.loads((FIXTURES / "instagram" / name).read_text()))
+    kinds = [m.kind for m in delivery.messages]
+    expected = {"ig_text_message.json": ["text"], "ig_test_text_event.json": ["text"],
+                "ig_attachment_share.json": ["share"], "ig_story_reply.json": ["text"],
+                "ig_message_unsend.json": ["deleted"], "ig_messaging_seen.json": [],
+                "meta_docs_messages_event.json": ["quick_reply", "audio"]}
+    assert kinds == expected[name]
+    for record in delivery.messages:
+        inbound = instagram.to_inbound(record.kind, record.payload)
+        assert (inbound is None) == (record.kind == "deleted")
+    if name == "ig_story_reply.json":
+        assert instagram.referred_media(delivery.messages[0].payload) == "chatwoot-app-user-id-1"
+
+
+def test_handshake_echoes_the_challenge_only_for_our_verify_token(chat_api: Api) -> None:
+    example = fixture("verification_get_handshake.json")["example"]["query"]
+    for channel in ("whatsapp", "instagram"):
+        ok = chat_api.client.get(f"/webhooks/{channel}", params={**example, "hub.verify_token": VERIFY_TOKEN})
+        assert ok.status_code == 200 and ok.text == example["hub.challenge"]
+        wrong = chat_api.client.get(f"/webhooks/{channel}", params=example)
+        assert wrong.status_code == 403
+        assert wrong.json()["code"] == "verify_token_mismatch"
+        unsubscribe = chat_api.client.get(f"/webhooks/{channel}", params={**example, "hub.mode": "other",
+                                                                          "hub.verify_token": VERIFY_TOKEN})
+        assert unsubscribe.status_code == 403
+
+
+def _stored(api: Api) -> int:
+    with api.services.connection() as conn:
+        return conn.execute(select(func.count()).select_from(t.channel_messages)).scalar_one()
+
+
+def test_unsigned_or_badly_signed_deliveries_are_refused_and_store_nothing(chat_api: Api) -> None:
+    raw = json.dumps(fixture("wa_text_message.json")).encode()
+    missing = chat_api.client.post("/webhooks/whatsapp", content=raw, headers={"Content-Type": "application/json"})
+    assert missing.status_code == 401 and missing.json()["code"] == "invalid_signature"
+    bad = signed_post(chat_api.client, "/webhooks/whatsapp", raw, secret="not-the-secret")
+    assert bad.status_code == 401
+    tampered = chat_api.client.post("/webhooks/whatsapp", content=raw + b" ",
+                                    headers={"X-Hub-Signature-256": sign(raw, APP_SECRET)})
+    assert tampered.status_code == 401
+    assert _stored(chat_api) == 0
+
+
+def test_signed_garbage_is_a_400_problem_not_a_500(chat_api: Api) -> None:
+    for body in (b"not json", b"[]", b'{"object": "page"}', json.dumps({"object": "whatsapp_business_account",
+                                                                         "entry": "x"}).encode()):
+        response = signed_post(chat_api.client, "/webhooks/whatsapp", body)
+        assert response.status_code in (200, 400), response.text
+        if response.status_code == 400:
+            assert response.json()["code"] == "not_a_webhook"
+    assert _stored(chat_api) == 0
+
+
+def test_a_delivery_retried_by_meta_is_stored_and_queued_once(chat_api: Api) -> None:
+    body = fixture("wa_text_message.json")
+    body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "1122334455667"
+    first = signed_post(chat_api.client, "/webhooks/whatsapp", body)
+    again = signed_post(chat_api.client, "/webhooks/whatsapp", body)
+    assert first.json()["new"] == 1 and again.json()["new"] == 0
+    assert _stored(chat_api) == 1
+    with chat_api.services.connection() as conn:
+        jobs = conn.execute(select(func.count()).select_from(t.jobs).where(t.jobs.c.kind == "channel.inbound"))
+        assert jobs.scalar_one() == 1

@@ -1,0 +1,113 @@
+"""Whole WhatsApp conversations through the webhook, the job workers and the Graph API emulator, from
+"hi" to a delivered order, on both databases; the demo kitchens at Wednesday noon."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from server.db import tables as t
+from tests.emulators.graph_emulator import GraphEmulator
+from tests.server.channels.chat import WhatsAppCustomer, text_of, titles
+from tests.server.conftest import Api
+
+ANNA_AT = (48.40985, 15.6079)  # Ringstraße 45, 0.6 km from Pizzeria Donau
+
+
+@pytest.fixture
+def customer(chat_api: Api, graph_emulator: GraphEmulator, demo_database_url: str):  # type: ignore[no-untyped-def]
+    person = WhatsAppCustomer(chat_api.client, graph_emulator, demo_database_url, "436641112233", "Tom Baker")
+    yield person
+    person.close()
+
+
+def move(api: Api, order_id: str, action: str, **extra: object) -> None:
+    response = api.post(f"/orders/{order_id}/transitions", "admin", {"action": action, **extra})
+    assert response.status_code == 200, response.text
+
+
+def the_order(api: Api, customer: WhatsAppCustomer) -> dict:
+    [order] = api.get("/orders", "admin").json()["items"]
+    assert order["customer_id"] == f"wa:{customer.wa_id}"
+    return order
+
+
+def test_english_text_conversation_from_hi_to_delivered(chat_api: Api, customer: WhatsAppCustomer) -> None:
+    [greeting] = customer.say("hi")
+    assert "Which kitchen" in text_of(greeting)
+    assert titles(greeting) == ["Krems Burger Kitchen", "Pizzeria Donau", "Wachau Bowls"]
+
+    [welcome] = customer.tap("Pizzeria Donau")
+    assert "Welcome to Pizzeria Donau" in text_of(welcome) and "Menu" in titles(welcome)
+
+    [categories] = customer.tap("Menu")
+    assert categories["interactive"]["type"] == "list" and "Pizza" in " ".join(titles(categories))
+
+    [question] = customer.say("2 large margherita with extra mushrooms and a coke")
+    assert "Coca-Cola" in text_of(question) and titles(question) == ["Can 0.33 l", "Bottle 0.5 l"]
+
+    [cart] = customer.tap("Bottle 0.5 l")
+    assert "2× Margherita (Large, +Mushrooms)" in text_of(cart) and "Coca-Cola (Bottle 0.5 l)" in text_of(cart)
+    assert titles(cart) == ["Check out", "Menu"]
+
+    [fulfilment] = customer.tap("Check out")
+    assert titles(fulfilment) == ["Delivery", "Pickup"]
+    [where] = customer.tap("Delivery")
+    assert where["interactive"]["type"] == "location_request_message"
+    [when] = customer.share_location(*ANNA_AT, name="Home", address="Ringstraße 45, Krems")
+    assert titles(when) == ["As soon as possible", "Later"]
+    [summary] = customer.tap("As soon as possible")
+    text = text_of(summary)
+    assert "Delivery: €1.90" in text and "Total:" in text and "Ringstraße 45" in text
+    assert titles(summary) == ["Confirm order", "Change", "Cancel"]
+
+    [placed] = customer.tap("Confirm order")
+    assert "Order #1 is with Pizzeria Donau" in text_of(placed)
+    order = the_order(chat_api, customer)
+    assert order["status"] == "placed" and order["quote"]["channel"] == "whatsapp"
+    assert [(line["item_id"], line["variant_id"], line["quantity"]) for line in order["quote"]["lines"]] == \
+        [("margherita", "large", 2), ("coke", "bottle", 1)]
+    assert order["quote"]["total"] == text.split("Total: €")[1].split()[0]
+
+    move(chat_api, order["id"], "accept", prep_minutes=20)
+    assert "accepted" in customer.wait_for_message(lambda m: "accepted" in m)
+    move(chat_api, order["id"], "start")
+    move(chat_api, order["id"], "ready")
+    customer.wait_for_message(lambda m: "waiting for the driver" in m)
+    move(chat_api, order["id"], "pick_up")
+    customer.wait_for_message(lambda m: "on its way" in m)
+    move(chat_api, order["id"], "deliver")
+    customer.wait_for_message(lambda m: "delivered" in m)
+
+    told = [text_of(m) for m in customer.received]
+    assert sum("accepted" in m for m in told) == 1  # "preparing" is not worth a message; nothing is doubled
+    [status] = customer.say("where is my order?")
+    assert "was delivered" in text_of(status)
+    with chat_api.services.connection() as conn:
+        statuses = [r.status for r in conn.execute(select(t.outbound_messages.c.status))]
+    assert statuses and set(statuses) == {"sent"}
+
+
+def test_spanish_conversation_orders_by_text_with_pickup(chat_api: Api, graph_emulator: GraphEmulator,
+                                                         demo_database_url: str) -> None:
+    customer = WhatsAppCustomer(chat_api.client, graph_emulator, demo_database_url, "34612000111", "María López")
+    try:
+        [choose] = customer.say("hola, quiero dos hamburguesas con queso")
+        assert "¿En qué cocina" in text_of(choose)
+        [doneness] = customer.tap("Krems Burger Kitchen")
+        assert "Añadido: 2× Hamburguesa con queso" in text_of(doneness)
+        [cart] = customer.tap("Al punto")
+        assert "Tu pedido en Krems Burger Kitchen" in text_of(cart)
+        [summary] = customer.say("para recoger lo antes posible")
+        assert "Recoger en Krems Burger Kitchen" in text_of(summary) and "Confirmar pedido" in titles(summary)
+        [placed] = customer.tap("Confirmar pedido")
+        assert "pedido n.º 1" in text_of(placed)
+        order = the_order(chat_api, customer)
+        assert order["quote"]["fulfilment"]["type"] == "pickup"
+        move(chat_api, order["id"], "accept", prep_minutes=15)
+        customer.wait_for_message(lambda m: "aceptado" in m)
+        move(chat_api, order["id"], "ready")
+        customer.wait_for_message(lambda m: "listo para recoger" in m)
+        move(chat_api, order["id"], "hand_over")
+        customer.wait_for_message(lambda m: "entregado" in m)
+    finally:
+        customer.close()
