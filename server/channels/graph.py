@@ -19,7 +19,7 @@ import random
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -69,7 +69,7 @@ class GraphClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> GraphClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -184,7 +184,6 @@ class GraphClient:
     def _call(self, method: str, url: str, *, json: dict | None = None, params: dict | None = None,
               authorised: bool, max_bytes: int) -> bytes:
         """One logical call: up to max_attempts requests; returns the body of the first 2xx answer."""
-        idempotent = method == "GET"
         target = _loggable(url)
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -213,7 +212,7 @@ class GraphClient:
                 body = _read_limited(response, max_bytes)
             finally:
                 response.close()
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise error_from_transport(exc, idempotent=method == "GET") from exc
         if not response.is_success:
             raise error_from_response(response.status_code, response.headers, body)

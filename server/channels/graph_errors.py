@@ -68,7 +68,7 @@ def error_from_response(status: int, headers: httpx.Headers, body: bytes) -> Gra
     )
 
 
-def error_from_transport(exc: httpx.TransportError, *, idempotent: bool) -> GraphError:
+def error_from_transport(exc: httpx.RequestError, *, idempotent: bool) -> GraphError:
     """Connect failures are safe to retry; anything after the request was written is ambiguous.
 
     Ambiguous failures of idempotent reads (GET) are still retried: reading twice harms nobody.

@@ -221,7 +221,8 @@ def _menu_item(item: dict) -> dict:
     kind = item.get("type")
     title = _require_text("menu title", item.get("title", ""), MENU_TITLE_MAX)
     if kind == "postback":
-        return {"type": "postback", "title": title, "payload": _require_text("menu payload", item.get("payload", ""), 1000)}
+        payload = _require_text("menu payload", item.get("payload", ""), 1000)
+        return {"type": "postback", "title": title, "payload": payload}
     if kind == "web_url":
         return {"type": "web_url", "title": title, "url": _require_text("menu url", item.get("url", ""), 2000)}
     raise ValueError(f"persistent menu items are 'postback' or 'web_url', got {kind!r}")

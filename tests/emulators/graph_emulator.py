@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -116,7 +116,7 @@ class GraphEmulator:
         response.raise_for_status()
         return response.json()
 
-    def __enter__(self) -> GraphEmulator:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

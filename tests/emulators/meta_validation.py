@@ -53,7 +53,8 @@ def whatsapp_message_problem(body: Any) -> Problem:
     content = body.get(message_type)
     if not isinstance(content, dict):
         return f"the {message_type} object is required for type {message_type!r}"
-    check = {"text": _text_problem, "interactive": _interactive_problem, "template": _template_problem}.get(message_type)
+    checks = {"text": _text_problem, "interactive": _interactive_problem, "template": _template_problem}
+    check = checks.get(message_type)
     return check(content) if check else None
 
 

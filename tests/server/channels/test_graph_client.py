@@ -185,12 +185,22 @@ def test_429_waits_as_long_as_retry_after_says(client, graph_emulator, sleep):
     assert [r["response"]["status"] for r in graph_emulator.requests(MESSAGES)] == [429, 429, 200]
 
 
+def test_a_retry_after_too_long_to_wait_goes_back_to_the_caller(client, graph_emulator, sleep):
+    graph_emulator.fault(MESSAGES, {"status": 429, "headers": {"Retry-After": "120"}})
+
+    with pytest.raises(GraphError) as later:
+        client.send_whatsapp(PHONE_ID, WHATSAPP_PAYLOADS["text"])
+
+    assert (later.value.retryable, later.value.retry_after, later.value.code) == (True, 120.0, 4)
+    assert sleep.waits == []  # a worker does not sleep for two minutes; the job queue reschedules
+    assert len(graph_emulator.requests(MESSAGES)) == 1
+
+
 def test_retries_stop_after_max_attempts_with_growing_backoff(graph_emulator, sleep):
     graph_emulator.fault(MESSAGES, *[{"status": 503}] * 5)
     with GraphClient(graph_emulator.url, graph_emulator.token, max_attempts=4, backoff_base=1.0, backoff_max=3.0,
-                     sleep=sleep) as client:
-        with pytest.raises(GraphError) as gave_up:
-            client.send_whatsapp(PHONE_ID, WHATSAPP_PAYLOADS["text"])
+                     sleep=sleep) as client, pytest.raises(GraphError) as gave_up:
+        client.send_whatsapp(PHONE_ID, WHATSAPP_PAYLOADS["text"])
 
     assert gave_up.value.status == 503 and gave_up.value.retryable is True
     assert len(graph_emulator.requests(MESSAGES)) == 4
@@ -217,6 +227,7 @@ def test_a_dropped_connection_after_sending_is_ambiguous(client, graph_emulator,
     assert unsure.value.ambiguous is True and unsure.value.retryable is False
     [request] = graph_emulator.requests(MESSAGES)
     assert request["response"]["dropped"] is True
+    assert len(graph_emulator.sent_whatsapp()) == 1  # it did go out: resending would send it twice
 
 
 def test_connect_failures_are_retried_and_never_ambiguous(sleep):
@@ -292,7 +303,7 @@ def test_attachment_bigger_than_max_bytes_is_refused(graph_emulator):
                                     max_bytes=4999)
 
 
-# -- Instagram publishing -----------------------------------------------------------------------------------------------
+# -- Instagram publishing ---------------------------------------------------------------------------------------------
 
 def test_publish_polls_the_container_until_finished(client, graph_emulator, sleep):
     graph_emulator.configure(container_polls=3)
@@ -339,9 +350,8 @@ def test_a_container_never_ready_gives_up_after_max_polls(client, graph_emulator
 def test_the_access_token_never_reaches_the_logs(graph_emulator, sleep, caplog):
     graph_emulator.fault(MESSAGES, {"status": 500}, {"status": 400})
     caplog.set_level("DEBUG")
-    with GraphClient(graph_emulator.url, graph_emulator.token, sleep=sleep) as client:
-        with pytest.raises(GraphError):
-            client.send_whatsapp(PHONE_ID, WHATSAPP_PAYLOADS["text"])
+    with GraphClient(graph_emulator.url, graph_emulator.token, sleep=sleep) as client, pytest.raises(GraphError):
+        client.send_whatsapp(PHONE_ID, WHATSAPP_PAYLOADS["text"])
 
     assert any("retrying" in record.getMessage() for record in caplog.records)
     assert graph_emulator.token not in caplog.text

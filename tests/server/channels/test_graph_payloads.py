@@ -87,7 +87,8 @@ REFUSED = {
     "instagram text over 1000": lambda: ig_text_payload("1", "x" * 1001),
     "fourteen quick replies": lambda: ig_text_payload("1", "Pick", [(f"P{n}", f"T{n}") for n in range(14)]),
     "private reply without comment": lambda: ig_private_reply_payload("", "hi"),
-    "five ice breakers": lambda: messenger_profile_payload([{"question": f"Q{n}", "payload": "P"} for n in range(5)], []),
+    "five ice breakers": lambda: messenger_profile_payload(
+        [{"question": f"Q{n}", "payload": "P"} for n in range(5)], []),
     "nested menu item": lambda: messenger_profile_payload([], [{"type": "nested", "title": "More"}]),
 }
 
