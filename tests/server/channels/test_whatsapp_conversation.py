@@ -2,6 +2,8 @@
 "hi" to a delivered order, on both databases; the demo kitchens at Wednesday noon."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -111,3 +113,28 @@ def test_spanish_conversation_orders_by_text_with_pickup(chat_api: Api, graph_em
         customer.wait_for_message(lambda m: "entregado" in m)
     finally:
         customer.close()
+
+
+def test_talk_to_a_person_hands_the_chat_to_staff_and_back(chat_api: Api, customer: WhatsAppCustomer) -> None:
+    customer.say("hi")
+    customer.tap("Pizzeria Donau")
+    [handed] = customer.say("I want to talk to a person")
+    assert "asked the team at Pizzeria Donau" in text_of(handed)
+    assert customer.say("hello? anyone there?") == []  # the assistant stays quiet for staff
+
+    [waiting] = chat_api.get("/conversations", "staff").json()
+    assert waiting["human"] is True and waiting["customer_id"] == f"wa:{customer.wa_id}"
+    assert chat_api.get("/conversations", "bowls_owner").json() == []  # other kitchens do not see it
+    assert chat_api.get(f"/conversations/{waiting['id']}", "bowls_owner").status_code == 403
+    history = chat_api.get(f"/conversations/{waiting['id']}", "staff").json()["messages"]
+    assert any(m["direction"] == "in" and "anyone there" in json.dumps(m["message"]) for m in history)
+
+    answer = chat_api.post(f"/conversations/{waiting['id']}/messages", "staff", {"text": "Hi Tom, Luca here!"})
+    assert answer.status_code == 202
+    customer.wait_for_message(lambda m: m == "Hi Tom, Luca here!")
+    assert chat_api.post(f"/conversations/{waiting['id']}/release", "staff", {}).status_code == 202
+    customer.wait_for_message(lambda m: "ordering assistant again" in m)
+    again = chat_api.post(f"/conversations/{waiting['id']}/release", "staff", {})
+    assert again.status_code == 409 and again.json()["code"] == "conversation_not_handed_over"
+    [cart] = customer.say("1 tiramisu")
+    assert "1× Tiramisu" in text_of(cart)

@@ -1,0 +1,98 @@
+"""Chats handed to a person: merchant staff read them, answer in them, and hand them back to the assistant."""
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from core.conversation import Reply, Texts
+from core.errors import ChannelError, DomainError
+from server.auth import STAFF, actor_of, ensure_merchant_scope, roles
+from server.channels import store
+from server.channels.worker import SEND_JOB, render
+from server.db import tables as t
+from server.services import Services
+
+
+class StaffMessage(BaseModel):
+    text: str = Field(min_length=1, max_length=4096)
+
+
+def _services(request: Request) -> Services:  # type: ignore[type-arg]
+    return request.app.state.services
+
+
+def _view(conv: store.Conversation) -> dict[str, Any]:
+    return {"id": conv.id, "channel": conv.channel, "customer_id": conv.customer_id,
+            "merchant_id": conv.state.merchant_id, "stage": str(conv.state.stage), "human": conv.state.human,
+            "opted_out": conv.state.opted_out, "language": conv.state.language,
+            "last_inbound_at": conv.last_inbound_at.isoformat() if conv.last_inbound_at else None}
+
+
+def _scoped(request: Request, conn: Any, conversation_id: str) -> store.Conversation:  # type: ignore[type-arg]
+    conv = store.conversation(conn, conversation_id)
+    if conv is None:
+        raise DomainError(ChannelError.CONVERSATION_NOT_FOUND, f"no conversation {conversation_id!r}")
+    ensure_merchant_scope(actor_of(request), conv.state.merchant_id or "")
+    return conv
+
+
+class ConversationController(Controller):
+    path = "/conversations"
+    tags = ["channels"]
+
+    @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
+    def waiting(self, request: Request, merchant_id: str | None = None) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+        """Conversations handed to a person at the merchant (an admin sees every merchant's)."""
+        actor = actor_of(request)
+        merchant_id = merchant_id or actor.merchant_id
+        if merchant_id:
+            ensure_merchant_scope(actor, merchant_id)
+        c = t.conversations.c
+        query = select(c.id).where(c.human.is_(True)).order_by(c.updated_at.desc()).limit(200)
+        if merchant_id:
+            query = query.where(c.merchant_id == merchant_id)
+        with _services(request).connection() as conn:
+            found = [store.conversation(conn, row.id) for row in conn.execute(query)]
+        return [_view(conv) for conv in found if conv is not None]
+
+    @get("/{conversation_id:str}", guards=[roles(*STAFF)], sync_to_thread=True)
+    def read(self, request: Request, conversation_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+        """The conversation and its messages both ways, oldest first."""
+        with _services(request).connection() as conn:
+            conv = _scoped(request, conn, conversation_id)
+            return {**_view(conv), "messages": store.history(conn, conv)}
+
+    @post("/{conversation_id:str}/messages", guards=[roles(*STAFF)], status_code=202)
+    async def answer(self, request: Request, conversation_id: str,  # type: ignore[type-arg]
+                     data: StaffMessage) -> dict[str, Any]:
+        """A person answers in the chat; the assistant stays quiet until the chat is handed back."""
+        return await self._send(request, conversation_id, data.text, release=False)
+
+    @post("/{conversation_id:str}/release", guards=[roles(*STAFF)], status_code=202)
+    async def release(self, request: Request, conversation_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+        """Hand the chat back to the ordering assistant, telling the customer so."""
+        return await self._send(request, conversation_id, None, release=True)
+
+    async def _send(self, request: Request, conversation_id: str, text: str | None,  # type: ignore[type-arg]
+                    release: bool) -> dict[str, Any]:
+        services = _services(request)
+
+        def unit(uow: Any) -> dict[str, Any]:
+            conv = _scoped(request, uow.conn, conversation_id)
+            if release and not conv.state.human:
+                raise DomainError(ChannelError.NOT_HANDED_OVER, "the assistant already has this conversation")
+            now = services.clock()
+            conv.state.human = not release
+            body = text if text is not None else Texts(conv.state.language).t("human_back")
+            outbound_id = store.queue_outbound(uow.conn, conv, "staff", render(conv.channel, Reply(text=body),
+                                                                                conv.sender), now)
+            store.save_conversation(uow.conn, conv, now)
+            services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]},
+                                     subject=f"conversation:{conv.id}", dedupe_key=f"send:{outbound_id}")
+            uow.commit()
+            return {**_view(conv), "outbound_id": outbound_id}
+
+        return await services.write(unit)
