@@ -1,0 +1,94 @@
+"""The dialogue over the memory order core: questions, refusals, commands and stale taps."""
+from __future__ import annotations
+
+from core.conversation import Stage
+from core.orders.lifecycle import Action, Role
+from core.orders.memory import MemoryUnitOfWork
+from core.orders.model import Actor
+from core.orders.handlers import TransitionOrder, transition_order
+from tests.core.conversation.conftest import NOW, Chat
+
+
+def checkout_pickup(chat: Chat) -> None:
+    chat.tap("checkout")
+    chat.tap("ful:pickup")
+    chat.tap("time:asap")
+
+
+def test_a_typed_answer_picks_the_option_it_names(chat: Chat) -> None:
+    chat.send("a margherita")
+    assert chat.state.questions and chat.state.questions[0].kind == "choose_variant"
+    chat.send("medium")
+    assert chat.state.lines[0].variant_id == "medium" and not chat.state.questions
+
+
+def test_a_stale_tap_is_not_taken_for_the_current_question(chat: Chat) -> None:
+    chat.send("a margherita and a coke")
+    stale = chat.received[-1].buttons[0].id  # answers the first question (pizza size)
+    chat.tap(stale)
+    assert chat.state.lines[0].variant_id is not None
+    chat.tap(stale)  # tapped again: the coke question is pending now; nothing changes
+    assert chat.state.lines[1].variant_id is None and chat.state.questions
+
+
+def test_below_the_minimum_order_goes_back_to_ordering_with_the_amount(chat: Chat) -> None:
+    chat.send("1 tiramisu")
+    checkout_pickup(chat)
+    assert "minimum order is €10.00" in chat.last_text and chat.state.stage is Stage.ORDERING
+
+
+def test_outside_the_zone_asks_for_another_location(chat: Chat) -> None:
+    chat.send("2 tiramisu and a garlic bread")
+    chat.tap("checkout")
+    chat.tap("ful:delivery")
+    chat.share_location(48.2082, 16.3738, "Vienna")  # 60 km away
+    chat.tap("time:asap")
+    assert "outside our delivery area" in chat.last_text
+    assert chat.state.stage is Stage.ADDRESS and chat.received[-1].ask_location
+
+
+def test_the_customer_may_cancel_only_before_the_kitchen_accepts(chat: Chat) -> None:
+    chat.send("2 tiramisu and a garlic bread")
+    checkout_pickup(chat)
+    chat.tap("confirm")
+    [order_id] = chat.placed
+    with MemoryUnitOfWork(chat.db) as uow:
+        transition_order(TransitionOrder(order_id=order_id, action=Action.ACCEPT, now=NOW, prep_minutes=15,
+                                         actor=Actor(role=Role.MERCHANT_STAFF, merchant_id="pizzeria-donau")), uow)
+    chat.send("cancel my order")
+    assert "can't be cancelled any more" in chat.last_text
+    assert chat.db.orders[order_id].status == "accepted"
+
+
+def test_repeat_puts_the_last_order_back_in_the_cart(chat: Chat) -> None:
+    chat.send("2 large margherita")
+    checkout_pickup(chat)
+    chat.tap("confirm")
+    chat.send("same as last time")
+    assert [(line.item_id, line.variant_id, line.quantity) for line in chat.state.lines] == [("margherita", "large", 2)]
+
+
+def test_confirming_twice_with_the_same_turn_places_one_order(chat: Chat) -> None:
+    chat.send("2 tiramisu and a garlic bread")
+    checkout_pickup(chat)
+    before = chat.state
+    chat.tap("confirm")
+    chat.state = before  # the same message again from the same state, as after a crash before saving
+    chat.tap("confirm")
+    assert len(set(chat.placed)) == 1 and len(chat.db.orders) == 1
+
+
+def test_opting_out_silences_and_writing_again_resumes(chat: Chat) -> None:
+    chat.send("stop")
+    assert chat.state.opted_out
+    chat.send("hi")
+    assert not chat.state.opted_out and "Welcome" in chat.last_text
+
+
+def test_every_widget_fits_whatsapp_limits(chat: Chat) -> None:
+    chat.send("hi")
+    chat.tap("menu")
+    for reply in chat.received:
+        assert len(reply.buttons) <= 3 and all(len(b.title) <= 20 for b in reply.buttons)
+        rows = [r for s in reply.sections for r in s.rows]
+        assert len(rows) <= 10 and all(len(r.title) <= 24 and len(r.description) <= 72 for r in rows)
