@@ -79,7 +79,7 @@ def test_the_limits_builders_allow_are_the_limits_the_emulator_allows(http, grap
     (lambda p: p["interactive"].pop("body"), "interactive.body.text is required"),
     (lambda p: p.update(messaging_product="whatsap"), "messaging_product"),
     (lambda p: p.update(recipient_type="everyone"), "recipient_type"),
-])
+], ids=lambda value: value if isinstance(value, str) else "mutated")
 def test_invalid_whatsapp_payloads_get_meta_code_100(http, graph_emulator, mutate, detail):
     payload = buttons_payload(TO, "Confirm?", [("yes", "Yes"), ("no", "No")])
     mutate(payload)
