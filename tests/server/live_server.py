@@ -58,9 +58,22 @@ def _die_with_parent() -> None:
         pass
 
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
 def mealkitz_command() -> list[str]:
     script = Path(sys.executable).with_name("mealkitz")
     return [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+
+
+def project_pythonpath() -> str:
+    """PYTHONPATH that makes the server import this checkout's code.
+
+    The venv's editable install points at one checkout; a git worktree sharing that venv would otherwise
+    start the other checkout's server and test code it did not change.
+    """
+    inherited = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([str(PROJECT_ROOT), *([inherited] if inherited else [])])
 
 
 class LiveServer:
@@ -84,7 +97,7 @@ class LiveServer:
         assert self.process is None or self.process.poll() is not None, "already running"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "DATABASE_URL": self.database_url, "MEALKITZ_DATA_DIR": str(self.data_dir),
-               "MEALKITZ_LOG_LEVEL": "WARNING", **self.extra_env}
+               "MEALKITZ_LOG_LEVEL": "WARNING", "PYTHONPATH": project_pythonpath(), **self.extra_env}
         self.starts += 1
         with open(self.log_path, "ab") as log:
             log.write(f"--- start #{self.starts} on port {self.port}\n".encode())
