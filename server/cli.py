@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 
@@ -14,9 +15,24 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from server.app import create_app
 
     app = create_app(settings)
+    tune_gc_for_serving()
     uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
                 log_level=settings.log_level.lower(), access_log=args.access_log)
     return 0
+
+
+def tune_gc_for_serving() -> None:
+    """Keep the cyclic garbage collector off the request path.
+
+    Under load (64 clients placing orders) the default thresholds ran a collection every few requests and
+    a full one every few thousand, each walking every object the loaded app holds (modules, Litestar's
+    routes and schemas): about a tenth of the CPU per order and the slowest answers. Freezing what start-up built takes
+    it out of every collection; a larger first-generation threshold makes the collections rare. Requests
+    free their objects by reference counting, so memory stays flat.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 10)
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
