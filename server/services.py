@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 from core.orders.model import Order
 from server.auth import SessionResolver
 from server.db.catalog_cache import CatalogCache
+from server.db.checkpoint import WalCheckpointer
 from server.db.engine import make_engine
 from server.db.uow import SqlUnitOfWork
 from server.db.writer import LoopWriter, Writer
@@ -31,9 +32,12 @@ class Services:
         self.clock = clock
         self.engine: Engine = make_engine(settings.database_url)
         self.cache = CatalogCache()
-        # SQLite: group commit on the event loop; PostgreSQL commits cost a network round trip, so a thread.
+        # SQLite: group commit on the event loop, WAL checkpoints on a thread of their own; PostgreSQL commits
+        # cost a network round trip, so a writer thread.
+        self.checkpointer = WalCheckpointer(self.engine) if settings.is_sqlite else None
         writer_class = LoopWriter if settings.is_sqlite else Writer
-        self.writer = writer_class(self.engine, self.cache, settings.write_batch_max)
+        self.writer = writer_class(self.engine, self.cache, settings.write_batch_max,
+                                   autocheckpoint=self.checkpointer is None)
         self.sessions = SessionResolver(self.engine.connect)
         self.publishers: list[Callable[[str, dict[str, object]], None]] = []
         # Called after an order change commits (in the writer thread; keep them quick), e.g. to schedule a re-plan.
@@ -47,11 +51,15 @@ class Services:
 
     def start(self) -> None:
         self.writer.start()
+        if self.checkpointer is not None:
+            self.checkpointer.start()
         self.jobs.start()
 
     def stop(self) -> None:
         self.jobs.stop()  # first: workers record their outcomes through the writer
         self.writer.stop()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
     @contextmanager

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 
 from server.db.catalog_cache import CatalogCache
+from server.db.checkpoint import DISABLE_AUTOCHECKPOINT
 from server.db.raw import Raw
 from server.db.uow import SqlUnitOfWork
 
@@ -30,10 +31,13 @@ class StorageUnavailable(Exception):
 
 
 class Writer:
-    def __init__(self, engine: Engine, cache: CatalogCache, batch_max: int = 256) -> None:
+    def __init__(self, engine: Engine, cache: CatalogCache, batch_max: int = 256, *,
+                 autocheckpoint: bool = True) -> None:
         self.engine = engine
         self.cache = cache
         self.batch_max = batch_max
+        # SQLite: False when a WalCheckpointer checkpoints instead of the writer's commits.
+        self.autocheckpoint = autocheckpoint
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self.batches = 0
@@ -86,8 +90,7 @@ class Writer:
         """Run one batch; returns the connection to use next (None after a failure)."""
         try:
             if conn is None or conn.closed:
-                conn = self.engine.connect()
-                conn.info["writer"] = True
+                conn = self._connect()
             self._run_batch(conn, jobs)
             return conn
         except Exception as exc:  # the commit itself failed: nothing in the batch is acknowledged
@@ -98,6 +101,13 @@ class Writer:
             if conn is not None:
                 conn.close()
             return None
+
+    def _connect(self) -> Any:
+        conn = self.engine.connect()
+        conn.info["writer"] = True
+        if not self.autocheckpoint:
+            Raw(conn).execute(DISABLE_AUTOCHECKPOINT)
+        return conn
 
     def _run_batch(self, conn: Any, jobs: list[tuple[Callable[[SqlUnitOfWork], Any], Future[Any]]]) -> None:
         outcomes: list[tuple[Future[Any], bool, Any]] = []
@@ -144,8 +154,9 @@ class LoopWriter(Writer):
     batch. Other threads (jobs, dispatch, CLI) still submit; their work is handed to the loop.
     """
 
-    def __init__(self, engine: Engine, cache: CatalogCache, batch_max: int = 256) -> None:
-        super().__init__(engine, cache, batch_max)
+    def __init__(self, engine: Engine, cache: CatalogCache, batch_max: int = 256, *,
+                 autocheckpoint: bool = True) -> None:
+        super().__init__(engine, cache, batch_max, autocheckpoint=autocheckpoint)
         self._loop_ref: asyncio.AbstractEventLoop | None = None
         self._pending: list[tuple[Callable[[SqlUnitOfWork], Any], Any]] = []
         self._flush_scheduled = False
