@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post
 from litestar.params import HeaderParameter, Parameter
 from pydantic import BaseModel, Field
 
@@ -16,7 +16,7 @@ from core.orders.model import Actor
 from core.orders.priority import merchant_queue
 from core.orders.quote import Quote
 from server.api.views import decode_cursor, encode_cursor, order_view, order_view_json, queue_view
-from server.auth import ANY_ROLE, STAFF, actor_of, ensure_merchant_scope, roles
+from server.auth import ANY_ROLE, STAFF, GuardedRouteHandler, actor_of, ensure_merchant_scope, roles
 from core.ids import uuid7
 from server.services import Services
 
@@ -56,7 +56,7 @@ class OrderController(Controller):
     path = "/orders"
     tags = ["orders"]
 
-    @post("/", guards=[roles(*ORDERING_ROLES)], status_code=201)
+    @GuardedRouteHandler("/", http_method=HttpMethod.POST, guards=[roles(*ORDERING_ROLES)], status_code=201)
     async def place(self, request: Request, data: PlaceOrderBody,  # type: ignore[type-arg]
                     idempotency_key: IdempotencyKey = None) -> Response[dict[str, Any]]:
         """Place an order. Retrying with the same Idempotency-Key and body returns the same order."""
