@@ -56,8 +56,10 @@ class TransitionOrder:
 
 def fingerprint(cart: Cart, customer_id: str | None) -> str:
     """A stable hash of what was asked, to tell a retry from a different request under the same key."""
-    # Pydantic serialises fields in declaration order, so the same cart always gives the same bytes.
-    return hashlib.sha256(cart.model_dump_json().encode() + b"|" + (customer_id or "").encode()).hexdigest()
+    # Pydantic serialises fields in declaration order, so the same cart always gives the same bytes; Cart's
+    # serialiser writes only a Cart's fields when given a subclass (such as the API's request body).
+    cart_json = Cart.__pydantic_serializer__.to_json(cart)
+    return hashlib.sha256(cart_json + b"|" + (customer_id or "").encode()).hexdigest()
 
 
 def quote(cart: Cart, uow: UnitOfWork, now: datetime) -> Quote:

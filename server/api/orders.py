@@ -131,9 +131,8 @@ def place_command(data: PlaceOrderBody, actor: Actor, now: datetime, key: str | 
         ensure_merchant_scope(actor, data.merchant_id)
     elif actor.role is not Role.ADMIN:
         raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} does not place orders")
-    # Already validated as PlaceOrderBody; copy the fields rather than validate twice.
-    cart = Cart.model_construct(**{name: getattr(data, name) for name in Cart.model_fields})
-    return handlers.PlaceOrder(cart=cart, actor=actor, order_id=str(uuid7()), now=now, customer_id=customer_id,
+    # The body is a Cart (plus customer_id, taken above); the handler reads only the cart's fields.
+    return handlers.PlaceOrder(cart=data, actor=actor, order_id=str(uuid7()), now=now, customer_id=customer_id,
                                idempotency_key=key)
 
 

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 
 from core.errors import DomainError, OrderError, PromoError
-from core.orders.handlers import PlaceOrder, TransitionOrder, get_order, place_order, quote, transition_order
+from core.orders.cart import Cart
+from core.orders.handlers import (
+    PlaceOrder, TransitionOrder, fingerprint, get_order, place_order, quote, transition_order,
+)
 from core.orders.lifecycle import Action, OrderStatus, Role
 from core.orders.memory import MemoryState, MemoryUnitOfWork
 from core.orders.model import Actor
@@ -302,6 +306,19 @@ def test_same_key_other_body_is_refused(place, state, build, change):
         place(*lines, **kwargs)
     assert info.value.code is OrderError.IDEMPOTENCY_KEY_REUSED
     assert snapshot(state) == before
+
+
+def test_the_fingerprint_is_the_cart_s_whatever_its_subclass(build):
+    """An entry point may hand over a subclass of Cart (the API's request body adds customer_id)."""
+
+    class CartWithExtras(Cart):
+        customer_id: str | None = None
+        note_to_self: str = "not part of the request print"
+
+    cart = build.cart(PIZZERIA, build.line("tiramisu", None, 2))
+    extended = CartWithExtras.model_validate({**cart.model_dump(), "customer_id": "cust-anna"})
+    assert fingerprint(extended, "cust-anna") == fingerprint(cart, "cust-anna")
+    assert fingerprint(cart, "cust-anna") == hashlib.sha256(cart.model_dump_json().encode() + b"|cust-anna").hexdigest()
 
 
 def test_without_a_key_the_same_body_places_twice(place, state, build):
