@@ -37,6 +37,8 @@ REPLAN_EVENTS = frozenset({"order.placed", "order.status"})
 # The shipped extract is a simplified drive graph (intersections only): addresses can be several hundred
 # metres from the nearest node, covered as an access leg at the vehicle's access speed.
 MAX_SNAP_M = 1000.0
+# Reasons kept per run (they go into the plan document); a rush of orders would otherwise store thousands.
+MAX_REASONS = 50
 _graphs: dict[Path, RoadGraphTravelTimes] = {}
 _graphs_lock = threading.Lock()
 
@@ -68,6 +70,7 @@ class Dispatcher:
         self._cond = threading.Condition()
         self._run_lock = threading.Lock()
         self._reasons: list[str] = []
+        self._reasons_dropped = 0
         self._first: float | None = None
         self._due: float | None = None
         self._refresh_due: float | None = None
@@ -119,15 +122,22 @@ class Dispatcher:
         """Schedule a run; returns a ticket `wait_for` accepts."""
         with self._cond:
             now = time.monotonic()
-            self._reasons.append(reason)
+            if len(self._reasons) < MAX_REASONS:
+                self._reasons.append(reason)
+            else:
+                self._reasons_dropped += 1
             if self._first is None:
                 self._first = now
             due = now if immediately else min(now + self.debounce_s, self._first + self.max_delay_s)
             # Trailing debounce: a later request pushes the run back (never past first + max_delay_s);
             # an immediate one pulls it forward.
-            self._due = due if self._due is None or immediately else max(self._due, due)
+            previous = self._due
+            self._due = due if previous is None or immediately else max(previous, due)
             self._requested += 1
-            self._cond.notify_all()
+            # The planner sleeps until the earliest due time: wake it only when that moved earlier. Waking it
+            # for every order of a burst made it fight the event loop for the GIL thousands of times a second.
+            if previous is None or self._due < previous:
+                self._cond.notify_all()
             return self._requested
 
     def wait_for(self, ticket: int, timeout: float = 30.0) -> bool:
@@ -181,6 +191,9 @@ class Dispatcher:
                     waits = [t - now for t in (self._due, self._refresh_due) if t is not None]
                     self._cond.wait(min(waits) if waits else None)
                 reasons, self._reasons = self._reasons, []
+                if self._reasons_dropped:
+                    reasons.append(f"and {self._reasons_dropped} more")
+                    self._reasons_dropped = 0
                 self._due = self._first = None
                 ticket = self._requested
                 self._running = True

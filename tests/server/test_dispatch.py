@@ -18,7 +18,7 @@ from core.orders.lifecycle import Role
 from core.routing import check_plan
 from server.app import create_app
 from server.auth import create_account
-from server.dispatch.planner import Dispatcher
+from server.dispatch.planner import MAX_REASONS, Dispatcher
 from server.services import Services
 from tests.server.conftest import Api, Clock, make_settings, margherita_cart
 
@@ -290,3 +290,12 @@ def test_a_burst_of_events_is_planned_once(api: DispatchApi) -> None:
         api.dispatcher.request_replan("burst")
     api.settle()
     assert api.dispatcher.runs == runs + 1
+
+
+def test_a_rush_of_events_keeps_a_bounded_list_of_reasons(api: DispatchApi) -> None:
+    api.settle()
+    for i in range(MAX_REASONS + 30):
+        api.dispatcher.request_replan(f"order {i}")
+    trigger = api.settle()["trigger"]
+    assert trigger[:2] == ["order 0", "order 1"] and len(trigger) == MAX_REASONS + 1
+    assert trigger[-1] == "and 30 more"
