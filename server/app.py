@@ -17,6 +17,7 @@ from server.api.catalog import DriverController, MerchantController
 from server.api.jobs import JobController
 from server.api.menu_scrape import MenuChangeController, MenuScrapeController
 from server.api.dispatch import DispatchController, DriverSelfController
+from server.api.instagram import InstagramPostController, InstagramProfileController
 from server.api.orders import OrderController, QueueController, QuoteController
 from server.api.sync import SyncController
 from server.realtime.live import Publisher, live, make_channels
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                         DriverController, QuoteController, OrderController, QueueController, SyncController, live,
                         DispatchController, DriverSelfController,
                         MenuScrapeController, MenuChangeController, JobController, WebhookController,
-                        ConversationController],
+                        ConversationController, InstagramPostController, InstagramProfileController],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[PydanticPlugin(prefer_alias=True), channels],
         state=State({"services": services, "dispatcher": dispatcher}),

@@ -126,11 +126,13 @@ def save_conversation(conn: Connection, conv: Conversation, now: datetime) -> No
 
 
 def queue_outbound(conn: Connection, conv: Conversation, kind: str, payload: dict[str, Any], now: datetime,
-                   status: str = "queued", error: str | None = None) -> str:
+                   status: str = "queued", error: str | None = None, recipient: str | None = None) -> str:
+    """Queue a message of a conversation; `recipient` other than the customer is e.g. the comment a private
+    reply answers."""
     outbound_id = str(uuid7())
     conn.execute(insert(t.outbound_messages).values(
         id=outbound_id, conversation_id=conv.id, channel=conv.channel, account_id=conv.account_id,
-        recipient=conv.sender, kind=kind, payload=json.dumps(payload), status=status, error=error,
+        recipient=recipient or conv.sender, kind=kind, payload=json.dumps(payload), status=status, error=error,
         created_at=now))
     return outbound_id
 

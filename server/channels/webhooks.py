@@ -20,6 +20,7 @@ from server.services import Services
 
 INBOUND_JOB = "channel.inbound"
 COMMENT_JOB = "channel.comment"
+SEND_JOB = "channel.send"
 PARSERS = {"whatsapp": whatsapp.parse_delivery, "instagram": instagram.parse_delivery}
 
 

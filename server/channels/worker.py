@@ -16,7 +16,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.conversation import NOTIFIED, Reply, Texts, respond, status_text
+from core.conversation import NOTIFIED, Reply, Stage, Texts, respond, status_text
 from core.conversation.order_ports import OrderCorePorts
 from core.errors import DomainError
 from core.merchants import Customer, normalise_phone
@@ -27,13 +27,14 @@ from server.api.orders import place_and_publish, transition_and_publish
 from server.catalog import upsert_customer
 from server.channels import accounts, instagram, store, whatsapp
 from server.channels.graph import GraphClient, GraphError
-from server.channels.webhooks import INBOUND_JOB
+from server.channels.instagram_content import PUBLISH_JOB, publish_post
+from server.channels.instagram_engagement import answer_comment
+from server.channels.webhooks import COMMENT_JOB, INBOUND_JOB, SEND_JOB
 from server.db import tables as t
 from server.jobs import JobContext, JobFailed
 from server.services import Services
 from server.voice import VoiceConfig, build_engines, transcribe_order
 
-SEND_JOB = "channel.send"
 STATUS_JOB = "channel.order_status"
 WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window: free-form messages only inside it
 CHANNELS = {"whatsapp": Channel.WHATSAPP, "instagram": Channel.INSTAGRAM}
@@ -142,14 +143,15 @@ def customer_for(uow: Any, msg: store.StoredMessage) -> Customer:
     return customer
 
 
-def referred_items(uow: Any, msg: store.StoredMessage) -> list[str]:
+def referred_post(uow: Any, msg: store.StoredMessage) -> tuple[list[str], str | None]:
+    """The menu items and kitchen of the post or story an Instagram message replies to or shares."""
     if msg.channel != "instagram":
-        return []
+        return [], None
     media = instagram.referred_media(msg.payload)
     if not media:
-        return []
+        return [], None
     row = uow.conn.execute(t.instagram_posts.select().where(t.instagram_posts.c.media_id == media)).first()
-    return list(json.loads(row.item_ids)) if row else []
+    return (list(json.loads(row.item_ids)), row.merchant_id) if row else ([], None)
 
 
 def render(channel: str, reply: Reply, to: str) -> dict[str, Any]:
@@ -185,7 +187,13 @@ def process_inbound(ctx: JobContext) -> str:
                                          customer.id, now)
         conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, current.sent_at]))
         convert = whatsapp.to_inbound if current.channel == "whatsapp" else instagram.to_inbound
-        extra = {"referred_items": referred_items(uow, current)} if current.channel == "instagram" else {}
+        items, post_merchant = referred_post(uow, current)
+        extra = {"referred_items": items} if current.channel == "instagram" else {}
+        if post_merchant and not conv.state.lines and post_merchant in accounts.merchant_ids(uow.conn, account):
+            # a reply to a kitchen's post is about that kitchen: no "which kitchen?" first
+            conv.state.merchant_id = post_merchant
+            if conv.state.stage in (Stage.NEW, Stage.CHOOSING_MERCHANT):
+                conv.state.stage = Stage.ORDERING
         inbound = convert(current.kind, current.payload, transcript, error, **extra)
         if inbound is None:
             store.save_conversation(uow.conn, conv, now)
@@ -320,4 +328,7 @@ def register_channel_jobs(services: Services) -> None:
     services.jobs.register(SEND_JOB, send_queued, max_attempts=8, backoff_seconds=2.0, backoff_max_seconds=300.0,
                            lease_seconds=120.0)
     services.jobs.register(STATUS_JOB, notify_status, max_attempts=8, backoff_seconds=2.0, backoff_max_seconds=300.0)
+    services.jobs.register(COMMENT_JOB, answer_comment, max_attempts=8, backoff_seconds=2.0, backoff_max_seconds=300.0)
+    services.jobs.register(PUBLISH_JOB, publish_post, max_attempts=6, backoff_seconds=5.0, backoff_max_seconds=600.0,
+                           lease_seconds=180.0)
     services.order_hooks.append(lambda uow, order, event: on_order_change(services, uow, order, event))
