@@ -30,7 +30,7 @@ from server.db import tables as t
 from server.jobs import JobContext
 from server.services import Services
 
-KEYWORDS_FILE = Path(__file__).with_name("data") / "comment_keywords.json"
+KEYWORDS_FILE = Path(__file__).with_name("comment_keywords.json")  # not data/: .gitignore keeps that for databases
 PRIVATE_REPLY = "private_reply"
 WRITE_TIMEOUT = 60.0
 
