@@ -76,6 +76,14 @@ class ChannelError(ErrorCode):
     GRAPH_FAILED = "graph_api_failed"
 
 
+class KitchenError(ErrorCode):
+    """The kitchen tablet's own settings: availability hours, busy mode, per-line bumps."""
+
+    INVALID_HOURS = "invalid_hours"
+    INVALID_BUSY = "invalid_busy"
+    UNKNOWN_LINE = "unknown_line"
+
+
 @dataclass
 class Problem:
     """One thing wrong with an input, e.g. one cart line; `line` is the 0-based cart line if any."""

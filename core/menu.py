@@ -8,7 +8,9 @@ from datetime import datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from core.errors import DomainError, KitchenError
 
 
 class Names(BaseModel):
@@ -48,6 +50,29 @@ class AvailabilityWindow(BaseModel):
             return day in self.days and self.start <= t <= self.end
         previous_day = 7 if day == 1 else day - 1
         return (day in self.days and t >= self.start) or (previous_day in self.days and t <= self.end)
+
+
+MAX_WINDOWS = 14
+
+
+def check_windows(raw: list[object]) -> list[AvailabilityWindow]:
+    """Availability windows from untrusted input, or DomainError(INVALID_HOURS) saying what is wrong.
+    No windows means always open; a window must have some length (12:00-12:00 is a mistake, not a day)."""
+    if not isinstance(raw, list) or len(raw) > MAX_WINDOWS:
+        raise DomainError(KitchenError.INVALID_HOURS, f"give a list of at most {MAX_WINDOWS} windows")
+    windows = []
+    for n, item in enumerate(raw, start=1):
+        try:
+            window = AvailabilityWindow.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise DomainError(KitchenError.INVALID_HOURS,
+                              f"window {n}: {where + ': ' if where else ''}{first['msg']}") from None
+        if window.start == window.end:
+            raise DomainError(KitchenError.INVALID_HOURS, f"window {n} starts and ends at {window.start:%H:%M}")
+        windows.append(window)
+    return windows
 
 
 def open_at(windows: list[AvailabilityWindow], local: datetime) -> bool:

@@ -1,6 +1,7 @@
 """Merchants, customers and drivers: the parties an order involves."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -8,9 +9,13 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.errors import AccountError, DomainError
+from core.errors import AccountError, DomainError, KitchenError
 from core.geo import DeliveryZone, GeoPoint
 from core.menu import AvailabilityWindow
+
+MAX_BUSY = timedelta(hours=12)     # a busy spell longer than a service is a mistake, not a plan
+MAX_EXTRA_PREP_MINUTES = 120
+MAX_PREP_MINUTES = 240
 
 
 class Address(BaseModel):
@@ -61,6 +66,55 @@ class DeliveryFeeBand(BaseModel):
     fee: Decimal = Field(ge=0)
 
 
+class BusyKind(StrEnum):
+    OFF = "off"
+    PAUSED = "paused"          # no new orders until `until`
+    EXTRA_PREP = "extra_prep"  # orders still come in, promised `extra_minutes` later, until `until`
+
+
+class BusyMode(BaseModel):
+    """A kitchen's busy spell, set from a tablet. It ends by itself: past `until` it is off, no job needed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: BusyKind = BusyKind.OFF
+    extra_minutes: int = Field(default=0, ge=0, le=MAX_EXTRA_PREP_MINUTES)
+    until: datetime | None = None
+
+    def at(self, now: datetime) -> "BusyMode":
+        """What is in force at `now` (off once the time is up)."""
+        if self.kind is BusyKind.OFF or self.until is None or now >= self.until:
+            return BusyMode()
+        return self
+
+    def paused_at(self, now: datetime) -> bool:
+        return self.at(now).kind is BusyKind.PAUSED
+
+    def extra_minutes_at(self, now: datetime) -> int:
+        current = self.at(now)
+        return current.extra_minutes if current.kind is BusyKind.EXTRA_PREP else 0
+
+    def minutes_left(self, now: datetime) -> int:
+        """Whole minutes until normal service, rounded up (0 when off)."""
+        current = self.at(now)
+        if current.until is None:
+            return 0
+        return max(0, int((current.until - now).total_seconds() // 60) + 1)
+
+    def check(self, now: datetime) -> None:
+        """Raise INVALID_BUSY for a spell the kitchen cannot mean: no end, an end in the past or more than
+        12 hours ahead, or extra prep without extra minutes."""
+        if self.kind is BusyKind.OFF:
+            return
+        if self.until is None or self.until.tzinfo is None:
+            raise DomainError(KitchenError.INVALID_BUSY, "busy mode needs an end time with a time zone")
+        if not now < self.until <= now + MAX_BUSY:
+            raise DomainError(KitchenError.INVALID_BUSY, "busy mode ends between now and 12 hours from now")
+        if self.kind is BusyKind.EXTRA_PREP and not 1 <= self.extra_minutes <= MAX_EXTRA_PREP_MINUTES:
+            raise DomainError(KitchenError.INVALID_BUSY,
+                              f"extra prep time is 1 to {MAX_EXTRA_PREP_MINUTES} minutes")
+
+
 class Merchant(BaseModel):
     """A kitchen that sells: where it is, when it is open, where it delivers and how it charges."""
 
@@ -82,6 +136,7 @@ class Merchant(BaseModel):
     prep_minutes_default: int = Field(default=15, ge=1, le=240)
     auto_accept: bool = False
     paused: bool = False
+    busy: BusyMode = BusyMode()
 
     @field_validator("timezone")
     @classmethod
@@ -101,6 +156,14 @@ class Merchant(BaseModel):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def paused_at(self, now: datetime) -> bool:
+        """Not taking new orders: paused until further notice, or in a busy-mode pause."""
+        return self.paused or self.busy.paused_at(now)
+
+    def prep_minutes_at(self, now: datetime) -> int:
+        """The prep time to promise now: the default plus any busy-mode extra."""
+        return min(MAX_PREP_MINUTES, self.prep_minutes_default + self.busy.extra_minutes_at(now))
 
     def delivery_fee(self, distance_km: Decimal) -> Decimal | None:
         """The fee of the first band that covers the distance; None if no band does."""

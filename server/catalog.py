@@ -9,6 +9,7 @@ from core.menu import Menu
 from core.merchants import Customer, Driver, Merchant
 from core.orders.promos import Promo
 from server.db import tables as t
+from server.db.catalog_cache import busy_from_row
 
 
 def _now() -> datetime:
@@ -16,7 +17,8 @@ def _now() -> datetime:
 
 
 def upsert_merchant(conn: Connection, merchant: Merchant) -> None:
-    values = {"name": merchant.name, "doc": merchant.model_dump_json(), "updated_at": _now()}
+    # Busy mode is live state in its own table (server.kitchen), never part of the stored profile.
+    values = {"name": merchant.name, "doc": merchant.model_dump_json(exclude={"busy"}), "updated_at": _now()}
     if conn.execute(update(t.merchants).where(t.merchants.c.id == merchant.id).values(**values)).rowcount == 0:
         conn.execute(insert(t.merchants).values(id=merchant.id, **values))
 
@@ -73,7 +75,21 @@ def upsert_promo(conn: Connection, promo: Promo) -> None:
 
 
 def list_merchants(conn: Connection) -> list[Merchant]:
-    return [Merchant.model_validate_json(r.doc) for r in conn.execute(select(t.merchants.c.doc).order_by(t.merchants.c.name))]
+    """Every merchant, with its busy mode."""
+    busy = {r.merchant_id: busy_from_row(r) for r in conn.execute(select(t.busy_modes))}
+    merchants = [Merchant.model_validate_json(r.doc) for r in conn.execute(
+        select(t.merchants.c.id, t.merchants.c.doc).order_by(t.merchants.c.name))]
+    for merchant in merchants:
+        merchant.busy = busy.get(merchant.id, merchant.busy)
+    return merchants
+
+
+def stored(conn: Connection, merchant_id: str) -> tuple[Merchant | None, Menu | None]:
+    """The merchant and menu documents as stored (no live stock or busy mode): what edits start from."""
+    merchant_row = conn.execute(select(t.merchants.c.doc).where(t.merchants.c.id == merchant_id)).first()
+    menu_row = conn.execute(select(t.menus.c.doc).where(t.menus.c.merchant_id == merchant_id)).first()
+    return (Merchant.model_validate_json(merchant_row.doc) if merchant_row else None,
+            Menu.model_validate_json(menu_row.doc) if menu_row else None)
 
 
 def list_drivers(conn: Connection) -> list[Driver]:

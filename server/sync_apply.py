@@ -1,22 +1,26 @@
 """Apply one pushed operation under the merge rules of core/sync (server side)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 from sqlalchemy import insert, select, update
 
-from core.errors import AccountError, DomainError, InputError
-from core.merchants import Address, Customer
+from core.errors import AccountError, DomainError, InputError, KitchenError, OrderError
+from core.menu import check_windows
+from core.merchants import MAX_EXTRA_PREP_MINUTES, Address, BusyKind, BusyMode, Customer
 from core.orders import handlers
 from core.orders.lifecycle import Action, Role
 from core.orders.model import Actor
+from core.sync.hlc import Timestamp
 from core.sync.operations import Operation, later
-from server import catalog
+from server import catalog, kitchen
 from server.api.orders import PlaceOrderBody, place_and_publish, place_command, transition_and_publish
 from server.api.views import order_view
-from server.auth import ensure_merchant_scope
+from server.auth import OWNERS, STAFF, ensure_merchant_scope
 from server.db import tables as t
+from server.db.catalog_cache import busy_of
 from server.db.changes import record_change
 
 
@@ -37,6 +41,28 @@ class StockAvailability(BaseModel):
     merchant_id: str = Field(min_length=1, max_length=80)
     key: str = Field(min_length=3, max_length=90)
     available: bool
+
+
+class LineBump(BaseModel):
+    merchant_id: str = Field(min_length=1, max_length=80)
+    order_id: str = Field(min_length=1, max_length=36)
+    line: int = Field(ge=0, le=1000)
+    bumped: bool
+
+
+class BusyPayload(BaseModel):
+    merchant_id: str = Field(min_length=1, max_length=80)
+    kind: BusyKind
+    extra_minutes: int = Field(default=0, ge=0, le=MAX_EXTRA_PREP_MINUTES)
+    until: AwareDatetime | None = None
+
+
+class HoursPayload(BaseModel):
+    """`windows` are checked by core.menu.check_windows, so a bad window gets its own code (invalid_hours)."""
+
+    merchant_id: str = Field(min_length=1, max_length=80)
+    target: str = Field(pattern=r"^(merchant|(item|category):[A-Za-z0-9_.\-]{1,80})$")
+    windows: list[Any] = Field(max_length=100)
 
 
 class ProfileFields(BaseModel):
@@ -82,10 +108,34 @@ def _transition(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[st
     return order_view(transition_and_publish(command, uow, services), actor)
 
 
-def _stock_row(uow: Any, merchant_id: str, key: str, actor: Actor) -> dict[str, Any]:
-    if actor.role not in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER, Role.ADMIN):
-        raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} does not manage stock")
+def _ensure_role(actor: Actor, merchant_id: str, allowed: tuple[Role, ...], what: str) -> None:
+    if actor.role not in allowed:
+        raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} does not {what}")
     ensure_merchant_scope(actor, merchant_id)
+
+
+def _claim_clock(uow: Any, entity: str, entity_id: str, field: str, hlc: str) -> bool:
+    """Last writer wins per field: True (and the field's clock moved to `hlc`) if this stamp is the latest."""
+    c = t.field_clocks.c
+    where = (c.entity == entity, c.entity_id == entity_id, c.field == field)
+    current = uow.conn.execute(select(c.hlc).where(*where)).scalar()
+    if not later(current, hlc):
+        return False
+    if current is None:
+        uow.conn.execute(insert(t.field_clocks).values(entity=entity, entity_id=entity_id, field=field, hlc=hlc))
+    else:
+        uow.conn.execute(update(t.field_clocks).where(*where).values(hlc=hlc))
+    return True
+
+
+def _publish(uow: Any, services: Any, merchant_id: str, event: dict[str, Any], *, menu: bool = False) -> None:
+    if menu:
+        uow.after_commit.append(lambda: services.cache.invalidate(merchant_id))
+    uow.after_commit.append(lambda: services.publish(f"merchant:{merchant_id}", event))
+
+
+def _stock_row(uow: Any, merchant_id: str, key: str, actor: Actor) -> dict[str, Any]:
+    _ensure_role(actor, merchant_id, STAFF, "manage stock")
     row = uow.stock.row(merchant_id, key)
     if row is None:
         raise DomainError(AccountError.NOT_FOUND, f"{merchant_id} has no {key}")
@@ -93,8 +143,7 @@ def _stock_row(uow: Any, merchant_id: str, key: str, actor: Actor) -> dict[str, 
 
 
 def _after_stock(uow: Any, services: Any, merchant_id: str, key: str) -> dict[str, Any]:
-    uow.after_commit.append(lambda: services.cache.invalidate(merchant_id))
-    uow.after_commit.append(lambda: services.publish(f"merchant:{merchant_id}", {"type": "stock.changed", "key": key}))
+    _publish(uow, services, merchant_id, {"type": "stock.changed", "key": key}, menu=True)
     row = uow.stock.row(merchant_id, key)
     return {"merchant_id": merchant_id, "key": key, "count": row["count"], "available": row["available"]}
 
@@ -124,18 +173,9 @@ def _profile(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[str, 
     if customer is None:
         raise DomainError(AccountError.NOT_FOUND, "no customer profile")
     doc = customer.model_dump(mode="json")
-    clocks = {r.field: r.hlc for r in uow.conn.execute(select(t.field_clocks.c.field, t.field_clocks.c.hlc).where(
-        t.field_clocks.c.entity == "profile", t.field_clocks.c.entity_id == actor.id))}
     for name, value in fields.items():
-        if later(clocks.get(name), op.hlc):
+        if _claim_clock(uow, "profile", actor.id, name, op.hlc):
             doc[name] = value
-            values = {"entity": "profile", "entity_id": actor.id, "field": name, "hlc": op.hlc}
-            if name in clocks:
-                uow.conn.execute(update(t.field_clocks).where(
-                    t.field_clocks.c.entity == "profile", t.field_clocks.c.entity_id == actor.id,
-                    t.field_clocks.c.field == name).values(hlc=op.hlc))
-            else:
-                uow.conn.execute(insert(t.field_clocks).values(**values))
     try:
         updated = Customer.model_validate(doc)
     except ValidationError as exc:
@@ -146,10 +186,64 @@ def _profile(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[str, 
     return updated.model_dump(mode="json")
 
 
+def _bump_line(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[str, Any]:
+    """A line cook finished (or un-finished) one line; every tablet of the kitchen sees it."""
+    body = _parse(LineBump, op.payload)
+    _ensure_role(actor, body.merchant_id, STAFF, "bump orders")
+    order = uow.orders.get(body.order_id)
+    if order is None or order.merchant_id != body.merchant_id:
+        raise DomainError(OrderError.ORDER_NOT_FOUND, f"no order {body.order_id!r}")
+    if body.line >= len(order.quote.lines):
+        raise DomainError(KitchenError.UNKNOWN_LINE, f"order {order.number} has {len(order.quote.lines)} lines")
+    # A bump arriving after the order left the kitchen (ready, cancelled) is over already: it changes nothing.
+    if order.status in kitchen.KITCHEN_STATUSES and later(kitchen.line_clock(uow.conn, order.id, body.line), op.hlc):
+        view = kitchen.set_bump(uow.conn, uow.raw, order, body.line, body.bumped, op.hlc, actor.id)
+        _publish(uow, services, order.merchant_id, {"type": "order.bumped", "order_id": order.id})
+        return view
+    return kitchen.bumps_view(order, kitchen.bumped_lines(uow.conn, [order.id]).get(order.id, []))
+
+
+def _busy(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[str, Any]:
+    """Pause new orders, or add prep minutes, until a time. Pausing and ending a pause are for owners."""
+    body = _parse(BusyPayload, op.payload)
+    stored, clock = busy_of(uow.conn, body.merchant_id)
+    pause_involved = body.kind is BusyKind.PAUSED or stored.paused_at(services.clock())
+    _ensure_role(actor, body.merchant_id, OWNERS if pause_involved else STAFF,
+                 "pause orders" if pause_involved else "set busy mode")
+    busy = BusyMode(kind=body.kind, extra_minutes=body.extra_minutes if body.kind is BusyKind.EXTRA_PREP else 0,
+                    until=body.until if body.kind is not BusyKind.OFF else None)
+    # Checked against when the tablet made it, so a spell set offline and synced late is still valid (and over).
+    made = datetime.fromtimestamp(Timestamp.parse(op.hlc).millis / 1000, timezone.utc)
+    busy.check(made)
+    if catalog.stored(uow.conn, body.merchant_id)[0] is None:
+        raise DomainError(AccountError.NOT_FOUND, f"no merchant {body.merchant_id!r}")
+    if later(clock, op.hlc):
+        kitchen.set_busy(uow.conn, uow.raw, body.merchant_id, busy, op.hlc)
+        _publish(uow, services, body.merchant_id, {"type": "busy.changed"}, menu=True)
+        stored = busy
+    return kitchen.busy_view(body.merchant_id, stored)
+
+
+def _hours(uow: Any, op: Operation, actor: Actor, services: Any) -> dict[str, Any]:
+    """New availability windows for the merchant's opening hours, an item or a category (owners)."""
+    body = _parse(HoursPayload, op.payload)
+    _ensure_role(actor, body.merchant_id, OWNERS, "edit hours")
+    windows = check_windows(body.windows)
+    if _claim_clock(uow, "hours", body.merchant_id, body.target, op.hlc):
+        kitchen.set_hours(uow.conn, uow.raw, body.merchant_id, body.target, windows)
+        _publish(uow, services, body.merchant_id, {"type": "hours.changed", "target": body.target}, menu=True)
+    else:
+        windows = kitchen.hours_of(uow.conn, body.merchant_id, body.target)
+    return kitchen.hours_view(body.merchant_id, body.target, windows)
+
+
 HANDLERS = {
     ("order", "place"): _place,
     ("order", "transition"): _transition,
     ("stock", "adjust"): _stock_adjust,
     ("stock", "set_available"): _stock_available,
     ("profile", "set"): _profile,
+    ("bumps", "set_line"): _bump_line,
+    ("busy", "set"): _busy,
+    ("hours", "set"): _hours,
 }

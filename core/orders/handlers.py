@@ -114,14 +114,15 @@ def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     if priced.promo_code:
         uow.promos.use(priced.promo_code)
     customer = uow.catalog.customer(cmd.customer_id) if cmd.customer_id else None
+    prep_minutes = priced.prep_minutes or merchant.prep_minutes_default  # with any busy-mode extra
     order = Order.place(
         cmd.order_id, priced, by=cmd.actor, now=cmd.now, customer_id=cmd.customer_id,
-        vip=bool(customer and customer.vip), default_prep_minutes=merchant.prep_minutes_default,
+        vip=bool(customer and customer.vip), default_prep_minutes=prep_minutes,
         travel_minutes=travel_minutes(priced.distance_km) if priced.fulfilment.is_delivery else 0,
     )
     order.number = uow.orders.next_number(merchant.id)
     if merchant.auto_accept:
-        order.apply(Action.ACCEPT, by=Actor(role=Role.SYSTEM), now=cmd.now, prep_minutes=merchant.prep_minutes_default)
+        order.apply(Action.ACCEPT, by=Actor(role=Role.SYSTEM), now=cmd.now, prep_minutes=prep_minutes)
     uow.orders.add(order)
     if cmd.idempotency_key:
         uow.idempotency.put(cmd.idempotency_key, request_print, order.id)

@@ -7,10 +7,10 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from core.errors import DomainError, OrderError
+from core.merchants import MAX_PREP_MINUTES
 from core.orders.lifecycle import RELEASES_STOCK, Action, OrderStatus, Role, find_move
 from core.orders.quote import Quote
 
-MAX_PREP_MINUTES = 240
 # Who may hand deliveries to drivers and publish estimates (not a lifecycle move: the status stays).
 DISPATCHING_ROLES = frozenset({Role.ADMIN, Role.SYSTEM, Role.DISPATCHER})
 

@@ -171,8 +171,10 @@ def _check_time(cart: Cart, merchant: Merchant, now: datetime, problems: list[Pr
         else:
             when = slot.slot_start
     local = when.astimezone(merchant.tz)
-    if merchant.paused:
-        problems.append(Problem(OrderError.MERCHANT_PAUSED, f"{merchant.name} is not taking orders right now"))
+    if merchant.paused_at(now):
+        busy = merchant.busy.at(now)
+        until = f" until {busy.until.astimezone(merchant.tz):%H:%M}" if busy.until else " right now"
+        problems.append(Problem(OrderError.MERCHANT_PAUSED, f"{merchant.name} is not taking orders{until}"))
     elif not open_at(merchant.opening_hours, local):
         problems.append(Problem(OrderError.MERCHANT_CLOSED, f"{merchant.name} is closed at {local:%a %H:%M}"))
     return local
@@ -202,7 +204,9 @@ def quote_cart(cart: Cart, menu: Menu, merchant: Merchant, now: datetime, promo:
     discount = _discount(cart, promo, subtotal, now, problems)
     if problems:
         raise DomainError.from_problems(problems)
-    return _assemble(cart, merchant, lines, subtotal, discount, delivery_fee, distance, wanted, promo)
+    quote = _assemble(cart, merchant, lines, subtotal, discount, delivery_fee, distance, wanted, promo)
+    quote.prep_minutes = merchant.prep_minutes_at(now)
+    return quote
 
 
 def _discount(cart: Cart, promo: Promo | None, subtotal: Decimal, now: datetime, problems: list[Problem]) -> Decimal:

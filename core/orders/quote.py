@@ -67,3 +67,5 @@ class Quote(BaseModel):
     stock_reservations: dict[str, int] = Field(
         default_factory=dict, description="stock key ('item:ID' or 'option:ID') -> units to reserve"
     )
+    prep_minutes: int | None = Field(default=None, description="the prep time promised: the kitchen's default "
+                                     "plus any busy-mode extra (None on orders placed before it was quoted)")

@@ -20,6 +20,9 @@ class Entity(StrEnum):
     ORDER = "order"
     STOCK = "stock"
     PROFILE = "profile"
+    BUMPS = "bumps"
+    BUSY = "busy"
+    HOURS = "hours"
 
 
 class Operation(BaseModel):

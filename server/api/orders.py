@@ -15,6 +15,7 @@ from core.orders.lifecycle import Action, OrderStatus, Role
 from core.orders.model import Actor
 from core.orders.priority import merchant_queue
 from core.orders.quote import Quote
+from server import kitchen
 from server.api.views import decode_cursor, encode_cursor, order_view, order_view_json, queue_view
 from server.auth import ANY_ROLE, STAFF, GuardedRouteHandler, actor_of, ensure_merchant_scope, roles
 from core.ids import uuid7
@@ -148,6 +149,7 @@ def transition_and_publish(command: handlers.TransitionOrder, uow: Any, services
     order, event = handlers.transition_order(command, uow)
     if order.releases_stock:
         uow.after_commit.append(lambda: services.cache.invalidate(order.merchant_id))
+    kitchen.clear_bumps(uow.conn, uow.raw, order)  # out of the kitchen: its line bumps are done with
     services.publish_after_commit(uow, order, {"type": "order.status", "order_id": order.id,
                                                "status": str(order.status), "seq": event.seq})
     return order
@@ -159,7 +161,7 @@ class QueueController(Controller):
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
     def queue(self, request: Request, merchant_id: str) -> list[dict[str, Any]]:  # type: ignore[type-arg]
-        """The kitchen's open orders, most urgent first, with the reasons for each rank."""
+        """The kitchen's open orders, most urgent first, with the reasons for each rank and the lines bumped."""
         actor = actor_of(request)
         ensure_merchant_scope(actor, merchant_id)
         services = services_of(request)
@@ -169,5 +171,6 @@ class QueueController(Controller):
                 raise DomainError(AccountError.NOT_FOUND, f"no merchant {merchant_id!r}")
             open_orders = uow.orders.list(merchant_id=merchant_id, statuses=[
                 OrderStatus.PLACED, OrderStatus.ACCEPTED, OrderStatus.PREPARING, OrderStatus.READY], limit=500)
+            bumps = kitchen.bumped_lines(uow.conn, [o.id for o in open_orders])
         entries = merchant_queue(open_orders, services.clock(), merchant.prep_minutes_default)
-        return [queue_view(e, actor) for e in entries]
+        return [queue_view(e, actor, bumps.get(e.order.id, [])) for e in entries]

@@ -34,10 +34,11 @@ def order_view_json(order: Order, actor: Actor) -> bytes:
     return body[:-1] + b"," + extra[1:]
 
 
-def queue_view(entry: QueueEntry, actor: Actor) -> dict[str, Any]:
+def queue_view(entry: QueueEntry, actor: Actor, bumped_lines: list[int] | None = None) -> dict[str, Any]:
     return {"order": order_view(entry.order, actor),
             "priority": {"score": entry.priority.score, "slack_minutes": entry.priority.slack_minutes,
-                         "reasons": entry.priority.reasons}}
+                         "reasons": entry.priority.reasons},
+            "bumped_lines": bumped_lines or []}
 
 
 def encode_cursor(order: Order) -> str:

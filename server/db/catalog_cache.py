@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from core.menu import Menu
-from core.merchants import Customer, Merchant
+from core.merchants import BusyMode, Customer, Merchant
 from server.db import tables as t
 
 
@@ -57,12 +58,23 @@ class CatalogCache:
         return merchant, menu
 
 
+def busy_from_row(row: Any) -> BusyMode:
+    return BusyMode(kind=row.kind, extra_minutes=row.extra_minutes, until=row.until)
+
+
+def busy_of(conn: Connection, merchant_id: str) -> tuple[BusyMode, str | None]:
+    """The merchant's stored busy mode (as set: it may be over already) and its clock."""
+    row = conn.execute(select(t.busy_modes).where(t.busy_modes.c.merchant_id == merchant_id)).first()
+    return (BusyMode(), None) if row is None else (busy_from_row(row), row.hlc)
+
+
 def load_catalog(conn: Connection, merchant_id: str) -> tuple[Merchant | None, Menu | None]:
-    """The merchant and its menu with live stock counts and 86 flags applied."""
+    """The merchant with its busy mode, and its menu with live stock counts and 86 flags applied."""
     row = conn.execute(select(t.merchants.c.doc).where(t.merchants.c.id == merchant_id)).first()
     if row is None:
         return None, None
     merchant = Merchant.model_validate_json(row.doc)
+    merchant.busy = busy_of(conn, merchant_id)[0]
     menu_row = conn.execute(select(t.menus.c.doc, t.menus.c.version).where(t.menus.c.merchant_id == merchant_id)).first()
     if menu_row is None:
         return merchant, None

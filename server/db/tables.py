@@ -162,13 +162,38 @@ sync_operations = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 
-# Last-writer-wins clocks per field of profiles (hybrid logical clock strings).
+# Last-writer-wins clocks per field (hybrid logical clock strings): profile fields, and a merchant's
+# availability hours per target ('merchant', 'item:ID', 'category:ID'), hence a field as long as a stock key.
 field_clocks = Table(
     "field_clocks", metadata,
     Column("entity", String(20), primary_key=True),
     Column("entity_id", String(120), primary_key=True),
-    Column("field", String(60), primary_key=True),
+    Column("field", String(120), primary_key=True),
     Column("hlc", String(120), nullable=False),
+)
+
+# Per-line bumps of orders in the kitchen, shared by every tablet: last writer wins per line by `hlc`.
+# Rows go when the order leaves the kitchen (ready), so a recalled order starts with no line done.
+line_bumps = Table(
+    "line_bumps", metadata,
+    Column("order_id", String(36), ForeignKey("orders.id"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("bumped", Boolean, nullable=False),
+    Column("hlc", String(120), nullable=False),
+    Column("actor_id", String(80), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# A merchant's busy mode (pause new orders, or extra prep minutes) until a time; last writer wins by `hlc`.
+# Kept out of the merchant document, like stock out of the menu, so editing the profile never undoes it.
+busy_modes = Table(
+    "busy_modes", metadata,
+    Column("merchant_id", String(80), ForeignKey("merchants.id"), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("extra_minutes", Integer, nullable=False),
+    Column("until", UTCDateTime, nullable=True),
+    Column("hlc", String(120), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 

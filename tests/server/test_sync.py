@@ -6,32 +6,8 @@ import json
 import pytest
 from litestar.exceptions import WebSocketDisconnect
 
-from core.ids import uuid7
-from core.sync.hlc import HybridClock, Timestamp
 from tests.server.conftest import Api, margherita_cart
-
-
-class Device:
-    """What an app's outbox sends: UUIDv7 ids, hybrid-clock stamps, one device id."""
-
-    def __init__(self, api: Api, who: str, name: str, wall: int = 1_700_000_000_000) -> None:
-        self.api, self.who, self.name = api, who, name
-        self.clock = HybridClock(name, wall=lambda: wall)
-
-    def op(self, entity: str, op: str, payload: dict, *, hlc: Timestamp | None = None) -> dict:
-        return {"id": str(uuid7()), "entity": entity, "op": op, "payload": payload,
-                "hlc": str(hlc or self.clock.now()), "device_id": self.name}
-
-    def push(self, *ops: dict) -> list[dict]:
-        response = self.api.post("/sync/push", self.who, {"device_id": self.name, "operations": list(ops)})
-        assert response.status_code == 200, response.text
-        return response.json()["results"]
-
-    def pull(self, since: str | None = None) -> dict:
-        params = {"since": since} if since else {}
-        response = self.api.get("/sync/pull", self.who, **params)
-        assert response.status_code == 200, response.text
-        return response.json()
+from tests.server.devices import Device
 
 
 def test_a_pushed_order_is_placed_once_however_often_it_is_sent(api: Api) -> None:
