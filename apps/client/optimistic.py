@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.orders.lifecycle import TRANSITIONS, Action, OrderStatus, Role, allowed_actions
-from apps.client.store import stock_id
+from apps.client.store import row_id
 
 # Shown on a provisional order whose placement the server refused, until the user dismisses it.
 NOT_PLACED = "not_placed"
@@ -16,11 +16,9 @@ NOT_PLACED = "not_placed"
 
 def entity_key(entity: str, op: str, payload: dict[str, Any], op_id: str) -> str:
     """Which cached row an operation changes. A placement has no server id yet: its row is keyed by the op id."""
-    if entity == "order":
-        return op_id if op == "place" else str(payload.get("order_id"))
-    if entity == "stock":
-        return stock_id(str(payload.get("merchant_id")), str(payload.get("key")))
-    return "me"
+    if entity == "order" and op == "place":
+        return op_id
+    return row_id(entity, payload)
 
 
 def predict(entity: str, op: str, payload: dict[str, Any], view: dict[str, Any] | None, *, op_id: str,
@@ -36,6 +34,10 @@ def predict(entity: str, op: str, payload: dict[str, Any], view: dict[str, Any] 
     if entity == "profile" and op == "set":
         fields = payload.get("fields") or {}
         return {**(view or {}), **fields} if isinstance(fields, dict) else view
+    if entity == "bumps" and op == "set_line":
+        return _bump(payload, view)
+    if entity in ("busy", "hours") and op == "set":
+        return {**(view or {}), **payload}  # the whole state is in the payload: last writer wins
     return view
 
 
@@ -75,3 +77,11 @@ def _stock(op: str, payload: dict[str, Any], view: dict[str, Any] | None) -> dic
     elif op == "set_available" and isinstance(payload.get("available"), bool):
         row["available"] = payload["available"]
     return row
+
+
+def _bump(payload: dict[str, Any], view: dict[str, Any] | None) -> dict[str, Any]:
+    lines = set((view or {}).get("lines") or [])
+    line = payload.get("line")
+    if isinstance(line, int):
+        lines = lines | {line} if payload.get("bumped") else lines - {line}
+    return {"merchant_id": payload.get("merchant_id"), "order_id": payload.get("order_id"), "lines": sorted(lines)}

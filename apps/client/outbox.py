@@ -127,6 +127,21 @@ class Outbox:
         return self.enqueue("stock", "set_available", {"merchant_id": merchant_id, "key": key,
                                                        "available": bool(available)})
 
+    def set_line_bumped(self, merchant_id: str, order_id: str, line: int, bumped: bool) -> OutboxEntry:
+        """Kitchen: one line of an order done (or not); every tablet sees it, the latest clock wins per line."""
+        return self.enqueue("bumps", "set_line", {"merchant_id": merchant_id, "order_id": order_id, "line": int(line),
+                                                  "bumped": bool(bumped)})
+
+    def set_busy(self, merchant_id: str, kind: str, until: datetime | None = None,
+                 extra_minutes: int = 0) -> OutboxEntry:
+        """Kitchen busy mode: `paused` (no new orders) or `extra_prep` until `until`, or `off`."""
+        return self.enqueue("busy", "set", {"merchant_id": merchant_id, "kind": kind, "extra_minutes": int(extra_minutes),
+                                            "until": until.isoformat() if until else None})
+
+    def set_hours(self, merchant_id: str, target: str, windows: list[dict[str, Any]]) -> OutboxEntry:
+        """Owners: availability windows of `target` ('merchant', 'item:ID' or 'category:ID'); [] is always open."""
+        return self.enqueue("hours", "set", {"merchant_id": merchant_id, "target": target, "windows": list(windows)})
+
     def set_profile(self, **fields: Any) -> OutboxEntry:
         """Change the signed-in customer's profile fields (name, language, ...); latest clock wins per field."""
         return self.enqueue("profile", "set", {"fields": fields})

@@ -26,7 +26,10 @@ from core.ids import uuid7
 from core.orders.lifecycle import OrderStatus, Role, allowed_actions
 
 # entity name in the sync protocol → cache table
-TABLES = {"order": "orders", "stock": "stock", "profile": "profile"}
+TABLES = {"order": "orders", "stock": "stock", "profile": "profile", "bumps": "bumps", "busy": "busy",
+          "hours": "hours"}
+# A merchant's kitchen state (line bumps by order, busy mode, availability hours by target), kept per merchant.
+KITCHEN_ENTITIES = ("bumps", "busy", "hours")
 OPEN_STATUSES = ("placed", "accepted", "preparing", "ready", "picked_up")
 _KEEP = object()
 
@@ -37,6 +40,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
                "number": int, "placed_at": str, "version": int, "provisional": int},
     "stock": {**_ENTITY_COLUMNS, "merchant_id": str, "key": str, "count": int, "available": int},
     "profile": dict(_ENTITY_COLUMNS),
+    **{TABLES[e]: {**_ENTITY_COLUMNS, "merchant_id": str} for e in KITCHEN_ENTITIES},
     "menus": {"merchant_id": str, "data": str},
     "outbox": {"seq": int, "id": str, "entity": str, "op": str, "entity_key": str, "payload": str, "hlc": str,
                "device_id": str, "state": str, "code": str, "detail": str, "result": str, "attempts": int,
@@ -44,12 +48,28 @@ _SCHEMA: dict[str, dict[str, Any]] = {
 }
 _PKS = {"meta": "key", "menus": "merchant_id", "outbox": "seq"}
 _INDEXES = [("orders", ["merchant_id", "status"]), ("orders", ["customer_id"]), ("orders", ["driver_id"]),
-            ("stock", ["merchant_id", "key"]), ("outbox", ["state", "seq"]), ("outbox", ["entity", "entity_key"])]
+            ("stock", ["merchant_id", "key"]), ("outbox", ["state", "seq"]), ("outbox", ["entity", "entity_key"]),
+            *((TABLES[e], ["merchant_id"]) for e in KITCHEN_ENTITIES)]
 
 
 def stock_id(merchant_id: str, key: str) -> str:
     """The cache id of a stock row: stock keys are only unique within a merchant."""
     return f"{merchant_id}|{key}"
+
+
+def row_id(entity: str, data: dict[str, Any]) -> str:
+    """The cache id of an entity from its server data or an operation's payload (they name it alike)."""
+    if entity == "order":
+        return str(data.get("id") or data.get("order_id"))
+    if entity == "stock":
+        return stock_id(str(data.get("merchant_id")), str(data.get("key")))
+    if entity == "hours":
+        return stock_id(str(data.get("merchant_id")), str(data.get("target")))
+    if entity == "bumps":
+        return str(data.get("order_id"))
+    if entity == "busy":
+        return str(data.get("merchant_id"))
+    return "me"  # profile: a device holds one, its signed-in customer's
 
 
 class LocalStore:
@@ -220,6 +240,11 @@ class LocalStore:
         """A merchant's cached stock rows `{merchant_id, key, count, available, _sync}`, by key."""
         return self._views("stock", "merchant_id = ?", (merchant_id,), order_by="key")
 
+    def kitchen(self, entity: str, merchant_id: str) -> list[dict[str, Any]]:
+        """A merchant's cached kitchen state of one kind (KITCHEN_ENTITIES): `bumps` {order_id, lines},
+        `busy` {kind, extra_minutes, until}, `hours` {target, windows}; each with `_sync`."""
+        return self._views(TABLES[entity], "merchant_id = ?", (merchant_id,))
+
     def stock_row(self, merchant_id: str, key: str) -> dict[str, Any] | None:
         """One cached stock row as the UI shows it."""
         found = self._views("stock", "id = ?", (stock_id(merchant_id, key),))
@@ -249,6 +274,12 @@ class LocalStore:
             row = live.get(f"{kind}:{thing.get('id')}")
             if row is not None:
                 thing["stock"], thing["available"] = row.get("count"), row.get("available", True)
+        hours = {row.get("target"): row for row in self.kitchen("hours", merchant_id)}
+        for kind, thing in [("item", i) for i in menu.get("items", [])] + [("category", c) for c in
+                                                                            menu.get("categories", [])]:
+            row = hours.get(f"{kind}:{thing.get('id')}")
+            if row is not None:
+                thing["availability"], thing["_sync"] = row.get("windows") or [], row["_sync"]
         return menu
 
 
@@ -282,4 +313,5 @@ _QUERY_COLUMNS = {
              "provisional = coalesce(json_extract(view, '$._provisional'), 0)",
     "stock": "merchant_id = json_extract(view, '$.merchant_id'), key = json_extract(view, '$.key'), "
              "count = json_extract(view, '$.count'), available = json_extract(view, '$.available')",
+    **{e: "merchant_id = json_extract(view, '$.merchant_id')" for e in KITCHEN_ENTITIES},
 }

@@ -19,7 +19,7 @@ from typing import Any
 from core.sync.operations import OperationResult, OperationState
 from apps.client.api import ApiClient, ApiError, NotAuthenticated, Rejected, RetryLater
 from apps.client.outbox import Outbox, OutboxEntry
-from apps.client.store import stock_id
+from apps.client.store import TABLES, row_id
 
 log = logging.getLogger(__name__)
 Listener = Callable[[dict[str, Any]], None]
@@ -238,16 +238,9 @@ class SyncWorker:
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         for change in changes:
             entity, data = change.get("entity"), change.get("data")
-            if not isinstance(data, dict):
-                continue
-            if entity == "order":
-                key = str(change.get("id") or data.get("id"))
-            elif entity == "stock":
-                key = stock_id(str(data.get("merchant_id")), str(data.get("key")))
-            elif entity == "profile":
-                key = "me"  # a device holds one profile: its signed-in customer's
-            else:
+            if not isinstance(data, dict) or entity not in TABLES:
                 continue  # an entity this version of the app does not know yet
+            key = str(change.get("id") or data.get("id")) if entity == "order" else row_id(entity, data)
             # Changes come in seq order: within a page only the last one of each entity matters.
             latest[(entity, key)] = data
         touched = []
