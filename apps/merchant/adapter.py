@@ -1,8 +1,8 @@
 """The one place the merchant app touches apps/client: sign-in, the first download, the sync worker and live feed.
 
-A thin adapter for what apps/client does not offer yet (see the report of issue 8): fetching one merchant,
-seeding the stock cache from GET /merchants/{id}/stock (the change feed only carries rows that changed), and
-pausing the merchant (PUT /merchants/{id}, owners only, online only).
+A thin adapter for what apps/client does not offer yet (see the report of issue 8): fetching one merchant (with
+its busy mode) and seeding the stock cache from GET /merchants/{id}/stock (the change feed only carries rows
+that changed). Busy mode, hours and line bumps are outbox operations like every other kitchen action.
 """
 from __future__ import annotations
 
@@ -100,13 +100,6 @@ class ClientAdapter:
     def merchant(self) -> dict[str, Any]:
         raw = self.store.get_meta("merchant")
         return json.loads(raw) if raw else {}
-
-    def set_paused(self, paused: bool) -> dict[str, Any]:
-        """Owners: stop or resume taking orders on every channel (online only: there is no sync operation)."""
-        merchant = {**self.merchant(), "paused": paused}
-        saved = self.api.request("PUT", f"/merchants/{merchant['id']}", json=merchant)
-        self.store.set_meta("merchant", json.dumps(saved))
-        return saved
 
     # -- running ----------------------------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """KitchenSession: the state object the views render. It keeps the pure state (apps.merchant.state) and turns
 taps into outbox operations through the ClientAdapter; it never renders anything and never blocks on the network
-for a kitchen action (every order move and stock change is queued locally first, then synced)."""
+for a kitchen action (every order move, stock change, line bump, busy spell and hours edit is queued locally
+first, then synced; the server shares it with every tablet of the kitchen)."""
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -15,11 +15,11 @@ from apps.merchant.adapter import ClientAdapter
 from apps.merchant.state import history as day
 from apps.merchant.state.alerts import AlertState
 from apps.merchant.state.board import Board, build_board, next_action
-from apps.merchant.state.busy import BusyKind, BusyMode
+from apps.merchant.state.busy import BusyKind, BusyMode, busy_in_force, prep_minutes, spell_end
 from apps.merchant.state.item_bumps import ItemBumps
 from apps.merchant.state.priority import PriorityCache
 from apps.merchant.state.settings import TabletSettings
-from apps.merchant.state.stock import StockLine, filter_lines, stock_lines
+from apps.merchant.state.stock import HoursLine, StockLine, filter_lines, hours_lines, parse_hours, stock_lines
 from apps.merchant.state.tickets import Ticket, ticket_from_order
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class Snapshot:
     busy: BusyMode
     now: datetime
     merchant: dict[str, Any] = field(default_factory=dict)
+    hours: list[HoursLine] = field(default_factory=list)
 
 
 class KitchenSession:
@@ -55,8 +56,6 @@ class KitchenSession:
         self.client = adapter
         store = adapter.store
         self.settings = TabletSettings.loads(store.get_meta("merchant.settings"))
-        self.busy = BusyMode.from_json(_json(store.get_meta("merchant.busy")))
-        self.bumps = ItemBumps(store.get_meta("merchant.item_bumps"))
         self.alert = AlertState()
         self.priorities = PriorityCache()
         self.expanded: dict[str, dict[str, Any]] = {}  # order id -> {"mode": "custom"|"reject", "minutes": n}
@@ -130,21 +129,39 @@ class KitchenSession:
                 self._orders = self.client.store.orders(merchant_id=self.merchant_id)
             return self._orders
 
+    def bumps(self) -> ItemBumps:
+        return ItemBumps(self.client.store.kitchen("bumps", self.merchant_id))
+
+    def busy(self, now: datetime | None = None) -> BusyMode:
+        """The busy mode in force: this kitchen's, whichever tablet set it (and this tablet's, before it syncs)."""
+        rows = self.client.store.kitchen("busy", self.merchant_id)
+        return busy_in_force(rows[0] if rows else None, self.client.merchant(), now or utcnow())
+
+    def merchant(self) -> dict[str, Any]:
+        """The downloaded merchant with its opening hours as last synced or edited here."""
+        merchant = dict(self.client.merchant())
+        row = next((r for r in self.client.store.kitchen("hours", self.merchant_id) if r.get("target") == "merchant"),
+                   None)
+        if row is not None:
+            merchant["opening_hours"], merchant["_hours_sync"] = row.get("windows") or [], row["_sync"]
+        return merchant
+
     def tickets(self, now: datetime) -> list[Ticket]:
         default_prep = int(self.client.merchant().get("prep_minutes_default") or 15)
+        bumps = self.bumps()
         tickets = []
         for view in self._order_views():
             score = self.priorities.score(view, now, default_prep) if view.get("status") in (
                 "placed", "accepted", "preparing", "ready") else (0.0, ())
-            tickets.append(ticket_from_order(view, now, bumped_lines=self.bumps.of(str(view.get("id"))),
-                                             priority=score))
+            in_kitchen = view.get("status") in ("accepted", "preparing")
+            tickets.append(ticket_from_order(view, now, priority=score, bumped_lines=bumps.of(str(view.get("id")))
+                                             if in_kitchen else frozenset()))
         return tickets
 
     def snapshot(self, now: datetime | None = None, history_query: str = "", stock_query: str = "",
                  sound_tick: bool = False) -> Snapshot:
         """One frame's state. `sound_tick`: this frame comes from the clock, so the alert may beep now."""
         now = now or utcnow()
-        self.tick(now)
         tickets = self.tickets(now)
         board = build_board(tickets, self.settings.station)
         waiting = [t.id for t in tickets if t.column == "new" and not t.provisional]
@@ -154,11 +171,12 @@ class KitchenSession:
                 self.accept(order_id, self.default_prep_minutes())
             tickets = self.tickets(now)
             board = build_board(tickets, self.settings.station)
-        merchant = self.client.merchant()
+        merchant = self.merchant()
         today = day.todays(tickets, day.day_start(now, merchant.get("timezone") or "UTC"))
         found = day.search(today, history_query)
         rows = self.client.store.stock(self.merchant_id)
-        lines = stock_lines(self.client.store.menu(self.merchant_id), rows)
+        menu = self.client.store.menu(self.merchant_id)
+        lines = stock_lines(menu, rows)
         if stock_query:
             lines = filter_lines(lines, stock_query)
         rejected = [{"op_id": e.id, "op": e.op, "code": e.code, "detail": e.detail, "payload": e.payload}
@@ -167,13 +185,15 @@ class KitchenSession:
                         waiting_to_sync=self.client.outbox.pending(), rejected=rejected,
                         alert_active=self.alert.active, alert_count=len(self.alert.unacknowledged),
                         beep=sound_tick and self.settings.sound and self.alert.beep_due(now), flash=self.alert.flash_on(now),
-                        busy=self.busy, now=now, merchant=merchant)
+                        busy=self.busy(now), now=now, merchant=merchant,
+                        hours=hours_lines(menu, merchant))
 
     def default_prep_minutes(self) -> int:
-        return self.busy.prep_minutes(int(self.client.merchant().get("prep_minutes_default") or 15))
+        return prep_minutes(self.busy(), int(self.client.merchant().get("prep_minutes_default") or 15))
 
     def quick_picks(self) -> list[int]:
-        return [self.busy.prep_minutes(m) for m in self.settings.quick_picks]
+        busy = self.busy()
+        return [prep_minutes(busy, m) for m in self.settings.quick_picks]
 
     # -- order actions (local first, synced by the worker) ------------------------------------------------------
 
@@ -197,33 +217,24 @@ class KitchenSession:
             return
         action = next_action(ticket_from_order(view, utcnow()))
         if action is not None:
-            self.bumps.clear(order_id)
-            self._save_bumps()
-            self._move(order_id, action)
+            self._move(order_id, action)  # the server forgets the order's line bumps once it is ready
 
     def recall(self, order_id: str) -> None:
         self._move(order_id, "recall")
 
     def bump_item(self, order_id: str, line_index: int) -> None:
-        """Bump one line; the first bump starts the order, the last one marks it ready."""
+        """Bump one line (every tablet sees it); the first bump starts the order, the last one marks it ready."""
         view = next((v for v in self._order_views() if v.get("id") == order_id), None)
-        if view is None:
+        if view is None or view.get("status") not in ("accepted", "preparing"):
             return
-        bumped = self.bumps.toggle(order_id, line_index)
-        self._save_bumps()
+        bumped, lines = self.bumps().toggled(order_id, line_index)
+        self.client.outbox.set_line_bumped(self.merchant_id, order_id, line_index, bumped)
         if bumped and view.get("status") == "accepted":
             self._move(order_id, "start")
-        ticket = ticket_from_order(view, utcnow(), bumped_lines=self.bumps.of(order_id))
-        if ticket.all_bumped and view.get("status") in ("accepted", "preparing"):
-            self.bumps.clear(order_id)
-            self._save_bumps()
+        if ticket_from_order(view, utcnow(), bumped_lines=lines).all_bumped:
             self._move(order_id, "ready")
         self.invalidate()
-
-    def _save_bumps(self) -> None:
-        open_ids = [str(v.get("id")) for v in self._order_views() if v.get("status") in ("accepted", "preparing")]
-        self.bumps.keep_only(open_ids)
-        self.client.store.set_meta("merchant.item_bumps", self.bumps.dumps())
+        self.client.sync_now()
 
     def acknowledge(self) -> None:
         self.alert.acknowledge()
@@ -271,38 +282,31 @@ class KitchenSession:
         self.save_settings()
 
     def start_busy(self, kind: BusyKind, for_minutes: int, extra_minutes: int = 0) -> None:
-        if kind is BusyKind.PAUSED:
-            if not self.is_owner:
-                raise ApiError("forbidden", "only an owner or manager can pause orders")
-            self.client.set_paused(True)
-        self.busy.start(kind, utcnow(), for_minutes, extra_minutes)
-        self._save_busy()
+        """Pause new orders (owners) or add prep minutes for a while; it ends by itself on every tablet."""
+        if kind is BusyKind.PAUSED and not self.is_owner:
+            raise ApiError("forbidden", "only an owner or manager can pause orders")
+        self._set_busy(kind, spell_end(utcnow(), for_minutes), extra_minutes)
 
     def stop_busy(self) -> None:
-        was_paused = self.busy.paused
-        self.busy.stop()
-        self._save_busy()
-        if was_paused:
-            self._resume_server()
+        if self.busy().kind is BusyKind.PAUSED and not self.is_owner:
+            raise ApiError("forbidden", "only an owner or manager can end a pause")
+        self._set_busy(BusyKind.OFF, None)
 
-    def tick(self, now: datetime) -> None:
-        was_paused = self.busy.paused
-        if self.busy.tick(now):
-            self._save_busy()
-            if was_paused:
-                threading.Thread(target=self._resume_server, daemon=True).start()
+    def _set_busy(self, kind: BusyKind, until: datetime | None, extra_minutes: int = 0) -> None:
+        self.client.outbox.set_busy(self.merchant_id, str(kind), until, extra_minutes)
+        self.changed.set()
+        self.client.sync_now()
 
-    def _resume_server(self) -> None:
+    # -- availability hours (owners) ----------------------------------------------------------------------------
+
+    def set_hours(self, target: str, text: str) -> None:
+        """New hours for 'merchant', 'item:ID' or 'category:ID', as typed ('mon-fri 11:00-14:30'; empty: always)."""
+        if not self.is_owner:
+            raise ApiError("forbidden", "only an owner or manager can change hours")
         try:
-            self.client.set_paused(False)
-        except ApiError as exc:
-            self.message = f"{exc.code}: {exc.detail}"
+            windows = parse_hours(text)
+        except ValueError as exc:
+            raise ApiError("invalid_hours", str(exc)) from None
+        self.client.outbox.set_hours(self.merchant_id, target, windows)
         self.changed.set()
-
-    def _save_busy(self) -> None:
-        self.client.store.set_meta("merchant.busy", json.dumps(self.busy.to_json()))
-        self.changed.set()
-
-
-def _json(raw: str | None) -> dict[str, Any] | None:
-    return json.loads(raw) if raw else None
+        self.client.sync_now()

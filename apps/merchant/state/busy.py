@@ -1,61 +1,33 @@
-"""Busy mode: pause new orders or add prep minutes for a while, then resume on its own."""
+"""Busy mode as the tablet shows it: the server's state (core.merchants.BusyMode), set through the outbox,
+in force until its end time, when it ends by itself on the server and on every tablet alike."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
+from typing import Any
+
+from core.merchants import MAX_PREP_MINUTES, BusyKind, BusyMode
+
+__all__ = ["BusyKind", "BusyMode", "busy_in_force", "prep_minutes", "spell_end"]
 
 
-class BusyKind(StrEnum):
-    OFF = "off"
-    PAUSED = "paused"          # no new orders (the server refuses them while the merchant is paused)
-    EXTRA_PREP = "extra_prep"  # orders still come in; every accept adds `extra_minutes`
+def busy_in_force(row: dict[str, Any] | None, merchant: dict[str, Any], now: datetime) -> BusyMode:
+    """The busy mode at `now`: the synced row if there is one (it carries this tablet's pending change too),
+    else what the merchant document said when it was downloaded."""
+    source = row if row is not None else merchant.get("busy")
+    if not source:
+        return BusyMode()
+    try:
+        busy = BusyMode.model_validate({k: v for k, v in source.items() if k in BusyMode.model_fields})
+    except ValueError:
+        return BusyMode()
+    return busy.at(now)
 
 
-@dataclass
-class BusyMode:
-    kind: BusyKind = BusyKind.OFF
-    extra_minutes: int = 0
-    until: datetime | None = None
+def prep_minutes(busy: BusyMode, base: int) -> int:
+    """The prep time to offer: the base plus the busy extra, within the server's bounds (1..240)."""
+    extra = busy.extra_minutes if busy.kind is BusyKind.EXTRA_PREP else 0
+    return max(1, min(MAX_PREP_MINUTES, base + extra))
 
-    def start(self, kind: BusyKind, now: datetime, for_minutes: int, extra_minutes: int = 0) -> None:
-        """Turn busy mode on for `for_minutes`; it resumes normal service by itself afterwards."""
-        self.kind = kind
-        self.extra_minutes = extra_minutes if kind is BusyKind.EXTRA_PREP else 0
-        self.until = now + timedelta(minutes=for_minutes)
 
-    def stop(self) -> None:
-        self.kind, self.extra_minutes, self.until = BusyKind.OFF, 0, None
-
-    def tick(self, now: datetime) -> bool:
-        """Resume when the time is up; True when this call ended busy mode (the caller un-pauses the server)."""
-        if self.kind is not BusyKind.OFF and self.until is not None and now >= self.until:
-            self.stop()
-            return True
-        return False
-
-    @property
-    def paused(self) -> bool:
-        return self.kind is BusyKind.PAUSED
-
-    def prep_minutes(self, base: int) -> int:
-        """The prep time to promise: the base plus the busy extra (1..240, the server's bounds)."""
-        extra = self.extra_minutes if self.kind is BusyKind.EXTRA_PREP else 0
-        return max(1, min(240, base + extra))
-
-    def minutes_left(self, now: datetime) -> int:
-        if self.until is None:
-            return 0
-        return max(0, int((self.until - now).total_seconds() // 60) + 1)
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": str(self.kind), "extra_minutes": self.extra_minutes,
-                "until": self.until.isoformat() if self.until else None}
-
-    @classmethod
-    def from_json(cls, data: dict[str, object] | None) -> "BusyMode":
-        if not data:
-            return cls()
-        until = data.get("until")
-        return cls(BusyKind(str(data.get("kind", "off"))), int(data.get("extra_minutes") or 0),  # type: ignore[arg-type]
-                   datetime.fromisoformat(until) if isinstance(until, str) else None)
+def spell_end(now: datetime, for_minutes: int) -> datetime:
+    return now + timedelta(minutes=for_minutes)

@@ -1,38 +1,28 @@
-"""Per-item bumps: which lines of an order the line cooks have finished.
+"""Per-line bumps: which lines of an order the line cooks have finished, shared by every tablet of the kitchen.
 
-The server has no per-item state, so bumps live on this tablet (kept in its local store across restarts).
-An order whose items are all bumped is bumped as a whole (marked ready), which does sync.
+The server keeps them (operation bumps.set_line, last writer wins per line); this reads them from the rows the
+local store shows (server state plus this tablet's pending bumps), so a bump shows at once, offline too.
+An order whose lines are all bumped is bumped as a whole (marked ready), and the server then forgets its bumps.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from typing import Any
 
 
 class ItemBumps:
-    def __init__(self, data: str | None = None) -> None:
-        raw = json.loads(data) if data else {}
-        self._bumped: dict[str, set[int]] = {k: set(v) for k, v in raw.items()}
+    def __init__(self, rows: Iterable[dict[str, Any]] = ()) -> None:
+        self._bumped: dict[str, frozenset[int]] = {
+            str(row.get("order_id")): frozenset(i for i in row.get("lines") or [] if isinstance(i, int))
+            for row in rows}
 
     def of(self, order_id: str) -> frozenset[int]:
-        return frozenset(self._bumped.get(order_id, ()))
+        return self._bumped.get(order_id, frozenset())
 
-    def toggle(self, order_id: str, line_index: int) -> bool:
-        """Bump a line, or un-bump it when tapped again; returns whether it is bumped now."""
-        lines = self._bumped.setdefault(order_id, set())
+    def toggled(self, order_id: str, line_index: int) -> tuple[bool, frozenset[int]]:
+        """What a tap on a line asks for: (bumped now?, the order's bumped lines afterwards). A tap on a bumped
+        line un-bumps it. The answer is an explicit state, not a toggle, so replaying it changes nothing."""
+        lines = self.of(order_id)
         if line_index in lines:
-            lines.discard(line_index)
-            return False
-        lines.add(line_index)
-        return True
-
-    def clear(self, order_id: str) -> None:
-        self._bumped.pop(order_id, None)
-
-    def keep_only(self, order_ids: Iterable[str]) -> None:
-        """Forget orders that left the kitchen."""
-        keep = set(order_ids)
-        self._bumped = {k: v for k, v in self._bumped.items() if k in keep and v}
-
-    def dumps(self) -> str:
-        return json.dumps({k: sorted(v) for k, v in self._bumped.items() if v})
+            return False, lines - {line_index}
+        return True, lines | {line_index}

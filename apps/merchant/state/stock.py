@@ -1,6 +1,7 @@
 """Stock and menu: counts, 86 flags, low-stock warnings and availability hours, per item and modifier."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,12 @@ class StockLine:
     hours: str          # "" when always available
     pending: int = 0
     sync_error: dict[str, Any] | None = None
+    hours_pending: int = 0
+
+    @property
+    def has_hours(self) -> bool:
+        """Items have availability windows (edited here, by owners); modifier options do not."""
+        return self.kind == "item"
 
     @property
     def low(self) -> bool:
@@ -27,6 +34,62 @@ class StockLine:
     @property
     def sold_out(self) -> bool:
         return not self.available or self.count == 0
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    """Availability hours of something that is not a stock line: the merchant (opening hours), a category."""
+
+    target: str         # 'merchant' or 'category:ID', the target the server's hours operation takes
+    name: str
+    hours: str
+    pending: int = 0
+
+
+DAY_NUMBERS = {name: number for number, name in DAY_NAMES.items()}
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _days(text: str) -> list[int]:
+    days: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        if first not in DAY_NUMBERS or (last and last not in DAY_NUMBERS):
+            raise ValueError(f"{part.strip()!r} is not a day (mon, tue, wed, thu, fri, sat, sun)")
+        start, end = DAY_NUMBERS[first], DAY_NUMBERS[last or first]
+        days.update(range(start, end + 1) if start <= end else [*range(start, 8), *range(1, end + 1)])
+    return sorted(days)
+
+
+def parse_hours(text: str) -> list[dict[str, Any]]:
+    """Windows from what a person types, the way hours_text shows them: 'mon-fri 11:00-14:30; sat,sun
+    12:00-22:00' (no days: every day; empty: always available). ValueError says what is not understood."""
+    windows = []
+    for part in filter(None, (p.strip().lower() for p in text.split(";"))):
+        words = part.split()
+        if len(words) > 2 or not words:
+            raise ValueError(f"{part!r}: write days then hours, like 'mon-fri 11:00-14:30'")
+        span = words[-1].split("-")
+        if len(span) != 2 or not all(_TIME.match(t) for t in span):
+            raise ValueError(f"{words[-1]!r} is not a time span like 11:00-14:30")
+        start, end = (f"{int(h):02d}:{m}" for h, m in (_TIME.match(t).groups()  # type: ignore[union-attr]
+                                                           for t in span))
+        if start == end:
+            raise ValueError(f"{words[-1]!r} starts and ends at the same time")
+        windows.append({"days": _days(words[0]) if len(words) == 2 else list(range(1, 8)), "start": start,
+                        "end": end})
+    return windows
+
+
+def hours_lines(menu: dict[str, Any] | None, merchant: dict[str, Any]) -> list[HoursLine]:
+    """The merchant's opening hours first, then each category's hours."""
+    lines = [HoursLine("merchant", str(merchant.get("name") or ""), hours_text(merchant.get("opening_hours") or []),
+                       int((merchant.get("_hours_sync") or {}).get("pending") or 0))]
+    for category in (menu or {}).get("categories", []):
+        lines.append(HoursLine(f"category:{category.get('id')}", str(category.get("name") or category.get("id")),
+                               hours_text(category.get("availability") or []),
+                               int((category.get("_sync") or {}).get("pending") or 0)))
+    return lines
 
 
 def hours_text(windows: list[dict[str, Any]]) -> str:
@@ -71,7 +134,7 @@ def _line(key: str, kind: str, name: str, group: str, thing: dict[str, Any], row
     sync = (row or {}).get("_sync") or {}
     return StockLine(key=key, kind=kind, name=str(name), group=str(group), count=source.get("count", thing.get("stock")),
                      available=bool(source.get("available", True)), hours=hours, pending=int(sync.get("pending") or 0),
-                     sync_error=sync.get("error"))
+                     sync_error=sync.get("error"), hours_pending=int((thing.get("_sync") or {}).get("pending") or 0))
 
 
 def filter_lines(lines: list[StockLine], query: str) -> list[StockLine]:

@@ -74,6 +74,9 @@ class Actions:
     def stop_busy(self) -> None:
         self._do(self.s.stop_busy)
 
+    def set_hours(self, target: str, text: str) -> None:
+        self._do(self.s.set_hours, target, text)
+
     def station(self, station: str | None) -> None:
         self._do(self.s.set_station, station)
 
@@ -285,16 +288,16 @@ class MerchantApp:
     def _fill_body(self, snap: Snapshot) -> None:
         common = (self.tab, self.t.language, self.session.settings.theme)
         if self.tab == "stock":
-            self._swap(self.stock_list, "stock", (common, repr(snap.stock)),
-                       lambda: stock_view(snap, self.t, self.actions))
+            self._swap(self.stock_list, "stock", (common, repr(snap.stock), repr(snap.hours)),
+                       lambda: stock_view(snap, self.t, self.actions, self.session.is_owner))
             self.body_slot.content, self._drawn["body"] = self.stock_tab, None
         elif self.tab == "history":
             self._swap(self.history_list, "history", (common, repr(snap.totals), repr(snap.today)),
                        lambda: history_view(snap, self.t, self.session.is_owner))
             self.body_slot.content, self._drawn["body"] = self.history_tab, None
         elif self.tab == "settings":
-            self._swap(self.body_slot, "body", (common, repr(self.session.settings), repr(snap.busy.to_json()),
-                                                snap.busy.minutes_left(snap.now)),
+            self._swap(self.body_slot, "body", (common, repr(self.session.settings), repr(snap.busy),
+                                                snap.busy.minutes_left(snap.now), repr(snap.hours)),
                        lambda: settings_view(snap, self.t, self.actions, self.session.settings, self.session.is_owner))
         else:
             self.board.show(snap, self.t, self.actions, self.session.expanded, self.session.quick_picks())

@@ -1,4 +1,5 @@
-"""Settings: theme, language, sound, auto-accept and busy mode (pausing orders is for owners and managers)."""
+"""Settings: busy mode (pausing orders is for owners and managers), opening hours (owners), theme, language,
+sound and auto-accept."""
 from __future__ import annotations
 
 import flet as ft
@@ -7,13 +8,14 @@ from apps.merchant.i18n import LANGUAGES
 from apps.merchant.session import Snapshot
 from apps.merchant.state.busy import BusyKind
 from apps.merchant.views import theme as th
+from apps.merchant.views.stock import hours_editor
 
 
 def settings_view(snap: Snapshot, t, actions, settings, is_owner: bool) -> ft.Control:
     busy = snap.busy
     if busy.kind is BusyKind.OFF:
         busy_text = t("busy_off")
-    elif busy.paused:
+    elif busy.kind is BusyKind.PAUSED:
         busy_text = t("busy_paused", minutes=busy.minutes_left(snap.now))
     else:
         busy_text = t("busy_extra", extra=busy.extra_minutes, minutes=busy.minutes_left(snap.now))
@@ -23,8 +25,9 @@ def settings_view(snap: Snapshot, t, actions, settings, is_owner: bool) -> ft.Co
     if is_owner:
         busy_buttons += [th.big_button(t("busy_pause", minutes=m), lambda e, m=m: actions.busy(BusyKind.PAUSED, m),
                                        color=ft.Colors.RED_700) for m in (15, 30)]
-    if busy.kind is not BusyKind.OFF:
-        busy_buttons.append(th.big_button(t("busy_resume"), lambda e: actions.stop_busy(), color=ft.Colors.GREEN_700))
+    if busy.kind is BusyKind.EXTRA_PREP or (busy.kind is BusyKind.PAUSED and is_owner):
+        busy_buttons.append(th.big_button(t("busy_resume"), lambda e: actions.stop_busy(),
+                                          color=ft.Colors.GREEN_700))
     languages = [th.big_button(name, lambda e, code=code: actions.language(code), filled=settings.language == code,
                                label=name) for code, name in LANGUAGES.items()]
     themes = [th.big_button(t(f"theme_{mode}"), lambda e, m=mode: actions.theme(m), filled=settings.theme == mode,
@@ -34,6 +37,13 @@ def settings_view(snap: Snapshot, t, actions, settings, is_owner: bool) -> ft.Co
         ft.Text(busy_text, size=th.TEXT, semantics_label=busy_text),
         ft.Row(busy_buttons, wrap=True),
         ft.Divider(),
+    ]
+    opening = next((line for line in snap.hours if line.target == "merchant"), None)
+    if is_owner and opening is not None:
+        rows += [ft.Text(t("opening_hours"), size=th.TITLE - 4, weight=ft.FontWeight.BOLD),
+                 hours_editor(opening.target, t("opening_hours"), opening.hours, opening.pending, t, actions),
+                 ft.Divider()]
+    rows += [
         ft.Row([ft.Text(t("language"), size=th.TEXT, width=200), *languages]),
         ft.Row([ft.Text(t("theme"), size=th.TEXT, width=200), *themes]),
         ft.Row([ft.Text(t("sound"), size=th.TEXT, width=200),

@@ -1,5 +1,5 @@
 """The kitchen tablet's state without a browser: queue ordering, timers, alerts, busy mode, all-day counts,
-station filter, item bumps, offline marks and the day's totals."""
+station filter, item bumps, hours as typed, offline marks and the day's totals."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,11 +8,11 @@ from decimal import Decimal
 from apps.merchant.i18n import Translator, keys
 from apps.merchant.state.alerts import AlertState
 from apps.merchant.state.board import build_board, next_action
-from apps.merchant.state.busy import BusyKind, BusyMode
+from apps.merchant.state.busy import BusyKind, BusyMode, busy_in_force, prep_minutes
 from apps.merchant.state.history import search, todays, totals
 from apps.merchant.state.item_bumps import ItemBumps
 from apps.merchant.state.priority import PriorityCache
-from apps.merchant.state.stock import hours_text, stock_lines, warnings
+from apps.merchant.state.stock import hours_lines, hours_text, parse_hours, stock_lines, warnings
 from apps.merchant.state.tickets import allergy_notes, ticket_from_order
 from apps.merchant.state.timers import Urgency, clock, urgency
 from tests.apps.merchant.orders import NOW, line, order
@@ -84,20 +84,17 @@ def test_station_filter_keeps_only_that_stations_lines_and_hides_orders_without_
 
 
 def test_all_day_counts_what_is_still_to_cook() -> None:
-    bumps = ItemBumps()
-    bumps.toggle("ord-1", 0)  # the burgers of order 1 are done
+    bumps = ItemBumps([{"order_id": "ord-1", "lines": [0]}])  # the burgers of order 1 are done
     board = build_board(tickets(order(1, "preparing"), order(2, "placed"), order(3, "ready"), bumps=bumps))
     assert dict(board.all_day) == {"Burger": 2, "Salad": 2}
 
 
-def test_item_bumps_toggle_persist_and_forget_closed_orders() -> None:
-    bumps = ItemBumps()
-    assert bumps.toggle("a", 0) is True and bumps.toggle("a", 1) is True and bumps.toggle("a", 1) is False
-    bumps.toggle("b", 0)
-    restored = ItemBumps(bumps.dumps())
-    assert restored.of("a") == {0} and restored.of("b") == {0}
-    restored.keep_only(["a"])
-    assert restored.of("b") == frozenset()
+def test_a_tap_on_a_line_asks_for_an_explicit_state() -> None:
+    bumps = ItemBumps([{"order_id": "a", "lines": [1]}, {"order_id": "b", "lines": [0, "junk"]}])
+    assert bumps.of("a") == {1} and bumps.of("b") == {0} and bumps.of("c") == frozenset()
+    assert bumps.toggled("a", 0) == (True, frozenset({0, 1}))
+    assert bumps.toggled("a", 1) == (False, frozenset())  # tapping a done line un-bumps it
+    assert bumps.of("a") == {1}  # asking changes nothing: the server's rows do
     ticket = ticket_from_order(order(1, "preparing", lines=[line("Soup")]), NOW, bumped_lines={0})
     assert ticket.all_bumped
 
@@ -143,20 +140,21 @@ def test_acting_on_one_card_silences_only_that_order() -> None:
 # -- busy mode ----------------------------------------------------------------------------------------------------
 
 def test_busy_mode_adds_minutes_then_resumes_by_itself() -> None:
-    busy = BusyMode()
-    busy.start(BusyKind.EXTRA_PREP, NOW, for_minutes=30, extra_minutes=10)
-    assert busy.prep_minutes(15) == 25 and not busy.paused
-    assert busy.tick(NOW + timedelta(minutes=29)) is False
-    assert busy.tick(NOW + timedelta(minutes=30)) is True
-    assert busy.kind is BusyKind.OFF and busy.prep_minutes(15) == 15
+    row = {"merchant_id": "k", "kind": "extra_prep", "extra_minutes": 10,
+           "until": (NOW + timedelta(minutes=30)).isoformat(), "_sync": {"pending": 1}}
+    busy = busy_in_force(row, {}, NOW + timedelta(minutes=29))
+    assert busy.kind is BusyKind.EXTRA_PREP and prep_minutes(busy, 15) == 25 and busy.minutes_left(NOW) == 31
+    over = busy_in_force(row, {}, NOW + timedelta(minutes=30))
+    assert over.kind is BusyKind.OFF and prep_minutes(over, 15) == 15
+    assert prep_minutes(BusyMode(), 500) == 240
 
 
-def test_paused_busy_mode_survives_a_restart() -> None:
-    busy = BusyMode()
-    busy.start(BusyKind.PAUSED, NOW, for_minutes=15)
-    again = BusyMode.from_json(busy.to_json())
-    assert again.paused and again.until == NOW + timedelta(minutes=15) and again.minutes_left(NOW) == 16
-    assert BusyMode().prep_minutes(500) == 240
+def test_busy_mode_comes_from_the_synced_row_or_else_the_downloaded_merchant() -> None:
+    paused = {"kind": "paused", "until": (NOW + timedelta(minutes=15)).isoformat()}
+    assert busy_in_force(None, {"busy": paused}, NOW).kind is BusyKind.PAUSED
+    assert busy_in_force({"kind": "off", "until": None}, {"busy": paused}, NOW).kind is BusyKind.OFF
+    assert busy_in_force(None, {}, NOW) == BusyMode()
+    assert busy_in_force({"kind": "teleport"}, {}, NOW) == BusyMode()  # a newer server's kind: off, not a crash
 
 
 # -- offline marks ------------------------------------------------------------------------------------------------
@@ -201,6 +199,38 @@ def test_stock_lines_join_menu_and_live_rows_with_warnings() -> None:
     assert not lines["item:steak"].sold_out
     assert {l.key for l in warnings(list(lines.values()))} == {"item:soup", "option:bacon"}
     assert hours_text([{"days": [6, 7], "start": "18:00", "end": "23:00"}]) == "sat-sun 18:00-23:00"
+    assert lines["item:soup"].has_hours and not lines["option:bacon"].has_hours
+
+
+def test_hours_as_typed_become_windows_and_read_back_the_same() -> None:
+    typed = "mon-fri 11:00-14:30; sat,sun 12:00-22:00"
+    windows = parse_hours(typed)
+    assert windows == [{"days": [1, 2, 3, 4, 5], "start": "11:00", "end": "14:30"},
+                       {"days": [6, 7], "start": "12:00", "end": "22:00"}]
+    assert parse_hours(hours_text(windows)) == windows
+    assert parse_hours("18:00-2:00") == [{"days": [1, 2, 3, 4, 5, 6, 7], "start": "18:00", "end": "02:00"}]
+    assert parse_hours("fri-sun 9:00-10:00")[0]["days"] == [5, 6, 7]
+    assert parse_hours("  ") == []  # always available
+
+
+def test_hours_that_make_no_sense_are_refused_before_they_are_queued() -> None:
+    for text, says in (("funday 10:00-11:00", "not a day"), ("mon 25:00-26:00", "not a time span"),
+                       ("mon 10:00-10:00", "same time"), ("mon tue 10:00-11:00", "days then hours")):
+        try:
+            parse_hours(text)
+        except ValueError as exc:
+            assert says in str(exc), (text, str(exc))
+        else:
+            raise AssertionError(f"{text!r} was accepted")
+
+
+def test_opening_and_category_hours_lines() -> None:
+    menu = {"categories": [{"id": "m", "name": "Mains", "availability": [{"days": [5], "start": "18:00:00",
+                                                                           "end": "23:00:00"}],
+                            "_sync": {"pending": 1}}]}
+    lines = hours_lines(menu, {"name": "Rush", "opening_hours": []})
+    assert [(l.target, l.name, l.hours, l.pending) for l in lines] == [
+        ("merchant", "Rush", "", 0), ("category:m", "Mains", "fri 18:00-23:00", 1)]
 
 
 # -- translations -------------------------------------------------------------------------------------------------
