@@ -84,6 +84,13 @@ class Kitchen:
                                     json={"key": key, "set_count": True, "count": count, "available": True})
             assert response.status_code == 200, response.text
 
+    def queue_entry(self, order_id: str) -> dict[str, Any]:
+        """The order as the kitchen queue shows it, with `bumped_lines` (what any tablet signing in now loads)."""
+        with self.http() as client:
+            response = client.get(f"/merchants/{MERCHANT}/queue", headers=self.admin)
+            response.raise_for_status()
+        return next(e for e in response.json() if e["order"]["id"] == order_id)
+
     def app(self, name: str) -> FletApp:
         """The merchant app on a free port with a fresh tablet store."""
         return FletApp(["-m", "apps.merchant", "--server", self.server.base_url, "--merchant", MERCHANT,

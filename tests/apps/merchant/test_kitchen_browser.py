@@ -1,6 +1,7 @@
 """A dinner rush on the kitchen tablet, in Chromium: orders placed through the API appear with the alert, are
 accepted, bumped item by item, marked ready, recalled and handed over; an 86 is refused on the API; the server
-goes away and the kitchen keeps bumping, then everything syncs exactly once. Screenshots land in
+goes away and the kitchen keeps bumping, then everything syncs exactly once; hours edited on the tablet, a line
+bump and a busy pause take effect on the server for every channel and tablet. Screenshots land in
 test-artifacts/screenshots/."""
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import pytest
@@ -238,3 +241,46 @@ def test_a_conflict_comes_back_with_the_servers_reason(kitchen: Kitchen, flet_br
     finally:
         app.stop()
         proxy.stop()
+
+
+def test_hours_bumps_and_busy_mode_are_kitchen_state_on_the_server(kitchen: Kitchen, tablet: FletApp,
+                                                                   flet_browser: Browser) -> None:
+    """What one tablet sets, the server enforces and every other tablet loads: a line bump (checked on the queue a
+    second tablet would load), new hours for an item (an order outside them is refused), and a pause (refused,
+    then resumed)."""
+    page = flet_browser.open(tablet.url, viewport=VIEWPORT)
+    page.wait_for("Sign in", role="button", timeout=30)
+    sign_in_owner(page)
+    order = kitchen.place([STEAK, LEMONADE]).json()
+    n = order["number"]
+    page.click_button(f"Accept order {n} in 15 minutes", timeout=15)
+    page.wait_for(f"Order {n}, Preparing")
+    page.click(line(n, "1 × Steak"))
+    page.wait_for(line(n, "1 × Steak", done=True))
+    eventually(lambda: kitchen.queue_entry(order["id"])["bumped_lines"] == [0], what="the bump on the server")
+    assert kitchen.order(order["id"])["status"] == "preparing"
+
+    # Lemonade only on a day that is neither today nor yesterday in Krems: outside its window right now.
+    other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[
+        (datetime.now(ZoneInfo("Europe/Vienna")).isoweekday() + 2) % 7]
+    assert kitchen.place([LEMONADE]).status_code == 201
+    page.open_screen("Stock", shows="Save hours of Lemonade")
+    page.fill("Hours of Lemonade", f"{other_day} 10:00-11:00")
+    page.click_button("Save hours of Lemonade")
+    refused = eventually(lambda: (r := kitchen.place([LEMONADE])).status_code == 422 and r, what="lemonade refused")
+    assert "item_unavailable" in {refused.json()["code"], *(e["code"] for e in refused.json().get("errors", []))}
+    page.wait_gone("Hours of Lemonade waiting to sync", timeout=30)  # synced: the row is redrawn no more
+    page.screenshot("12-stock-hours")
+    page.fill("Hours of Lemonade", "00:00-23:59")  # (an emptied field loses its label in Flutter's semantics)
+    page.click_button("Save hours of Lemonade")
+    eventually(lambda: kitchen.place([LEMONADE]).status_code == 201, what="lemonade available again")
+
+    page.open_screen("Settings", shows="Pause new orders 15 min")
+    page.click_button("Pause new orders 15 min")
+    page.wait_for(re.compile(r"^New orders paused"))
+    paused = eventually(lambda: (r := kitchen.place([STEAK])).status_code == 422 and r, what="orders paused")
+    assert paused.json()["code"] == "merchant_paused", paused.text
+    page.screenshot("13-busy-paused")
+    page.click_button("Resume normal service")
+    page.wait_for("Normal service")
+    eventually(lambda: kitchen.place([STEAK]).status_code == 201, what="orders resumed")
