@@ -68,6 +68,7 @@ class ChannelError(ErrorCode):
     NOT_A_WEBHOOK = "not_a_webhook"
     CONVERSATION_NOT_FOUND = "conversation_not_found"
     NOT_HANDED_OVER = "conversation_not_handed_over"
+    ACCOUNT_NOT_FOUND = "channel_account_not_found"
     POST_NOT_FOUND = "instagram_post_not_found"
     POST_NOT_PENDING = "instagram_post_not_pending"
     NO_IMAGE = "instagram_no_image"

@@ -22,6 +22,7 @@ from server.api.orders import OrderController, QueueController, QuoteController
 from server.api.sync import SyncController
 from server.realtime.live import Publisher, live, make_channels
 from server.scraper.jobs import register_scrape_jobs
+from server.api.channel_accounts import ChannelAccountController
 from server.api.conversations import ConversationController
 from server.channels.webhooks import WebhookController
 from server.channels.worker import register_channel_jobs
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                         DriverController, QuoteController, OrderController, QueueController, SyncController, live,
                         DispatchController, DriverSelfController,
                         MenuScrapeController, MenuChangeController, JobController, WebhookController,
-                        ConversationController, InstagramPostController, InstagramProfileController],
+                        ConversationController, InstagramPostController, InstagramProfileController,
+                        ChannelAccountController],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[PydanticPlugin(prefer_alias=True), channels],
         state=State({"services": services, "dispatcher": dispatcher}),

@@ -22,6 +22,7 @@ STATUS: dict[ErrorCode, int] = {
     ChannelError.NOT_A_WEBHOOK: 400,
     ChannelError.CONVERSATION_NOT_FOUND: 404,
     ChannelError.NOT_HANDED_OVER: 409,
+    ChannelError.ACCOUNT_NOT_FOUND: 404,
     ChannelError.POST_NOT_FOUND: 404,
     ChannelError.POST_NOT_PENDING: 409,
     ChannelError.NO_IMAGE: 422,

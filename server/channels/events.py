@@ -40,6 +40,13 @@ class Delivery:
     messages: list[InboundRecord] = field(default_factory=list)
     statuses: list[StatusRecord] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)  # Instagram comments on the business's media
+    account_ids: set[str] = field(default_factory=set)  # the business accounts it is addressed to
+
+    def only_for(self, served: set[str]) -> "Delivery":
+        """What is addressed to accounts we serve (a shared app may deliver for others too)."""
+        return Delivery(messages=[m for m in self.messages if m.account_id in served], statuses=self.statuses,
+                        comments=[c for c in self.comments if c.get("account_id") in served],
+                        account_ids=self.account_ids & served)
 
 
 def epoch(value: Any) -> datetime:

@@ -26,10 +26,12 @@ def parse_delivery(body: dict[str, Any]) -> Delivery:
     for entry in body.get("entry") or []:
         if not isinstance(entry, dict):
             continue
+        delivery.account_ids.add(str(entry.get("id", "")))
         for event in entry.get("messaging") or []:
             record = _record(event, str(entry.get("id", "")))
             if record is not None:
                 delivery.messages.append(record)
+                delivery.account_ids.add(record.account_id)
         for change in entry.get("changes") or []:
             if isinstance(change, dict) and change.get("field") == "comments" and isinstance(change.get("value"), dict):
                 delivery.comments.append({**change["value"], "account_id": str(entry.get("id", ""))})

@@ -32,6 +32,7 @@ def parse_delivery(body: dict[str, Any]) -> Delivery:
             if not isinstance(value, dict) or change.get("field") != "messages":
                 continue
             account = str((value.get("metadata") or {}).get("phone_number_id", ""))
+            delivery.account_ids.add(account)
             names = {str(c.get("wa_id")): str((c.get("profile") or {}).get("name", ""))
                      for c in _list(value.get("contacts")) if isinstance(c, dict)}
             for message in _list(value.get("messages")):
