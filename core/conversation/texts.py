@@ -19,8 +19,14 @@ TEXTS_DIR = Path(__file__).with_name("texts")
 FALLBACK = "en"
 # Short answers to yes/no questions, by language (lower case, accents kept and stripped).
 YES = {"en": {"yes", "yeah", "yep", "y", "ok", "okay", "sure", "correct", "right"},
-       "es": {"si", "sí", "vale", "claro", "correcto", "ok", "dale", "eso"}}
-NO = {"en": {"no", "nope", "n", "wrong", "not"}, "es": {"no", "nada", "incorrecto"}}
+       "es": {"si", "sí", "vale", "claro", "correcto", "ok", "dale", "eso"},
+       "fr": {"oui", "ouais", "ok", "d'accord", "dac", "exact", "exactement", "parfait", "volontiers",
+              "absolument", "bien", "sûr", "sur", "voilà", "voila", "c'est", "ça", "ca"},
+       "pt": {"sim", "s", "ok", "isso", "certo", "claro", "pode", "ser", "beleza", "blz", "exato",
+              "correto", "uhum", "positivo", "mesmo", "fechado"}}
+NO = {"en": {"no", "nope", "n", "wrong", "not"}, "es": {"no", "nada", "incorrecto"},
+      "fr": {"non", "nan", "pas", "faux", "incorrect", "jamais"},
+      "pt": {"não", "nao", "n", "errado", "incorreto", "negativo", "nada"}}
 
 
 @lru_cache(maxsize=None)
