@@ -185,7 +185,8 @@ def process_inbound(ctx: JobContext) -> str:
         conv = store.conversation_for(uow.conn, current.channel, current.account_id, current.sender) \
             or store.create_conversation(uow.conn, current.channel, current.account_id, current.sender,
                                          customer.id, now)
-        conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, current.sent_at]))
+        # The 24-hour window runs from when the message reached us (our clock, not the phone's).
+        conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, current.received_at]))
         convert = whatsapp.to_inbound if current.channel == "whatsapp" else instagram.to_inbound
         items, post_merchant = referred_post(uow, current)
         extra = {"referred_items": items} if current.channel == "instagram" else {}

@@ -138,3 +138,35 @@ def test_talk_to_a_person_hands_the_chat_to_staff_and_back(chat_api: Api, custom
     assert again.status_code == 409 and again.json()["code"] == "conversation_not_handed_over"
     [cart] = customer.say("1 tiramisu")
     assert "1× Tiramisu" in text_of(cart)
+
+
+def test_outside_the_24_hour_window_status_updates_go_as_a_template(chat_api: Api,
+                                                                    customer: WhatsAppCustomer) -> None:
+    from datetime import timedelta
+
+    customer.say("hi")
+    customer.tap("Pizzeria Donau")
+    customer.say("2 large margherita")
+    customer.tap("Check out")
+    customer.tap("Pickup")
+    customer.say("tomorrow at 13:00")
+    [placed] = customer.tap("Confirm order")
+    assert "Order #1" in text_of(placed)
+    order = the_order(chat_api, customer)
+    chat_api.clock.now += timedelta(hours=25)  # the customer wrote last yesterday
+    move(chat_api, order["id"], "accept", prep_minutes=20)
+    customer.wait_for_message(lambda m: "accepted" in m)
+    template = customer.received[-1]
+    assert template["type"] == "template" and template["template"]["name"] == "mealkitz_order_update"
+    assert template["template"]["language"]["code"] == "en"
+    assert text_of(template).startswith("1 Order #1 is accepted")
+
+
+def test_a_catalogue_order_fills_the_cart(chat_api: Api, customer: WhatsAppCustomer) -> None:
+    customer.say("hi")
+    customer.tap("Pizzeria Donau")
+    [cart] = customer.deliver(customer.message("order", {"catalog_id": "354160437058781", "text": "", "product_items": [
+        {"product_retailer_id": "tiramisu", "quantity": 2, "item_price": 6, "currency": "EUR"},
+        {"product_retailer_id": "garlic_bread", "quantity": 1, "item_price": 4.5, "currency": "EUR"}]}))
+    assert "2× Tiramisu" in text_of(cart) and "1× Garlic bread" in text_of(cart)
+    assert titles(cart) == ["Check out", "Menu"]
