@@ -70,6 +70,14 @@ def orders(server: LiveServer) -> list[Any]:
         engine.dispose()
 
 
+def up_to_the_summary(customer: WhatsAppCustomer, order: str) -> None:
+    """Order by text, for pickup as soon as possible, up to the priced summary."""
+    customer.say(order)
+    customer.tap("Check out")
+    customer.tap("Pickup")
+    customer.tap("As soon as possible")
+
+
 def move(client: httpx.Client, order_id: str, action: str, **extra: Any) -> None:
     response = client.post(f"/orders/{order_id}/transitions", json={"action": action, **extra},
                            headers=admin_headers(client))
@@ -111,10 +119,7 @@ def test_english_voice_note_from_hi_to_handed_over(server: LiveServer, client: h
 def test_the_same_confirmation_delivered_three_times_places_one_order(server: LiveServer, client: httpx.Client,
                                                                        graph_emulator: GraphEmulator) -> None:
     sam = customer_of(client, server, graph_emulator)
-    sam.say("1 tiramisu and 1 garlic bread")
-    sam.tap("Check out")
-    sam.tap("Pickup")
-    sam.tap("As soon as possible")
+    up_to_the_summary(sam, "1 tiramisu and 1 garlic bread")
     [confirm] = [b for b in sam.received[-1]["interactive"]["action"]["buttons"] if b["reply"]["title"] == "Confirm order"]
     tap = sam.message("interactive", {"type": "button_reply", "button_reply": confirm["reply"]})
     replies = sam.deliver(tap, times=3)
@@ -161,10 +166,7 @@ def test_graph_api_500_then_200_sends_the_reply_once(server: LiveServer, client:
 def test_opt_out_is_honoured_at_once_and_writing_again_opts_back_in(server: LiveServer, client: httpx.Client,
                                                                      graph_emulator: GraphEmulator) -> None:
     sam = customer_of(client, server, graph_emulator)
-    sam.say("2 tiramisu and 1 garlic bread")
-    sam.tap("Check out")
-    sam.tap("Pickup")
-    sam.tap("As soon as possible")
+    up_to_the_summary(sam, "2 tiramisu and 1 garlic bread")
     sam.tap("Confirm order")
     [(order_id, _)] = orders(server)
     [bye] = sam.say("stop")
