@@ -83,9 +83,8 @@ class Dialogue:
         self.handed_over = False
         self.customer = ports.customer()
         self._merchants = {m.id: m for m in ports.merchants()}
-        if state.language is None and self.customer.language in available_languages():
-            state.language = self.customer.language
-        self.texts = Texts(state.language)
+        # Until the customer writes, speak the language on their profile; their first words decide.
+        self.texts = Texts(state.language or self.customer.language)
 
     # -- context ---------------------------------------------------------------------------------------------
 

@@ -92,3 +92,11 @@ def test_every_widget_fits_whatsapp_limits(chat: Chat) -> None:
         assert len(reply.buttons) <= 3 and all(len(b.title) <= 20 for b in reply.buttons)
         rows = [r for s in reply.sections for r in s.rows]
         assert len(rows) <= 10 and all(len(r.title) <= 24 and len(r.description) <= 72 for r in rows)
+
+
+def test_the_first_words_set_the_language_whatever_the_profile_says(chat: Chat) -> None:
+    assert chat.customer.language == "en"
+    chat.send("hola")
+    assert chat.state.language == "es" and "Bienvenido a Pizzeria Donau" in chat.last_text
+    chat.send("ok")  # too short to switch back
+    assert chat.state.language == "es"
