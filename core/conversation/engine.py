@@ -217,6 +217,9 @@ class Dialogue:
             if state.stage is Stage.TIME:
                 self.on_time_text(parsed)
                 return
+            if state.stage is Stage.ADDRESS and parsed.location is None:
+                self.on_address_text(text)
+                return
             if state.stage is Stage.CONFIRMING and (intent is Intent.CONFIRM or texts.is_yes(text)):
                 self.place()
                 return
@@ -256,6 +259,18 @@ class Dialogue:
                                                                      buttons=[self.menu_button()])
         else:
             self.say(texts.t("not_understood"), buttons=[self.menu_button()])
+
+    def on_address_text(self, text: str) -> None:
+        """A typed address: one of the customer's saved ones if it names it; otherwise ask for the pin
+        (a typed street alone does not tell the driver where to go)."""
+        said = text.casefold().strip()
+        saved = [a for a in self.customer.addresses if a.location is not None and said
+                 and (said in a.line1.casefold() or a.line1.casefold() in said)]
+        if len(saved) == 1:
+            self.state.address = saved[0]
+            self.checkout()
+            return
+        self.say(self.texts.t("ask_address_pin"), ask_location=True)
 
     @staticmethod
     def what_to_order_texts(parsed: ParseResult) -> set[str]:
@@ -399,7 +414,7 @@ class Dialogue:
         texts, state = self.texts, self.state
         out = [texts.t("cart_title", merchant=self.merchant.name)]
         try:  # priced as pickup: the delivery fee comes with the address at checkout
-            quote = self.ports.quote(cart_of(state, self.channel).model_copy(update={"fulfilment": Fulfilment()}))
+            quote = self.ports.preview(cart_of(state, self.channel).model_copy(update={"fulfilment": Fulfilment()}))
         except DomainError:
             out.append(lines_text(state.lines, self.menu, state.language))
             return "\n".join(out)
@@ -456,6 +471,8 @@ class Dialogue:
         if state.questions:
             self.ask_question()
             return
+        if self.below_minimum():
+            return
         step = next_step(state, self.merchant, self.customer, self.texts)
         if step is not None:
             self.replies.append(step)
@@ -466,6 +483,23 @@ class Dialogue:
             self.replies.append(refusal(error, state, self.merchant, self.texts, self.now))
             return
         self.replies.append(summary_reply(quote, state, self.merchant, self.menu, self.texts))
+
+    def below_minimum(self) -> bool:
+        """Say so before asking for an address, not after (the order core checks it again when placing)."""
+        minimum = self.merchant.min_order_value
+        if not minimum:
+            return False
+        try:
+            subtotal = self.ports.preview(cart_of(self.state, self.channel).model_copy(
+                update={"fulfilment": Fulfilment()})).subtotal
+        except DomainError:
+            return False  # the quote at the end of checkout names the problem
+        if subtotal >= minimum:
+            return False
+        self.state.stage = Stage.ORDERING
+        self.say(self.texts.t("error_min_order_value", amount=self.texts.money(minimum, self.merchant.currency)),
+                 buttons=[self.menu_button()])
+        return True
 
     def confirm(self) -> None:
         if self.state.stage is Stage.CONFIRMING:

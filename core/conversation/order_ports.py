@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from core.ids import uuid7
 from core.menu import Menu
@@ -11,6 +12,7 @@ from core.orders import handlers
 from core.orders.cart import Cart
 from core.orders.lifecycle import Action, Role
 from core.orders.model import Actor, Order
+from core.orders.pricing import quote_cart
 from core.orders.ports import UnitOfWork
 from core.orders.quote import Quote
 
@@ -38,6 +40,13 @@ class OrderCorePorts:
 
     def quote(self, cart: Cart) -> Quote:
         return handlers.quote(cart, self.uow, self.now)
+
+    def preview(self, cart: Cart) -> Quote:
+        merchant = self.uow.catalog.merchant(cart.merchant_id)
+        menu = self.uow.catalog.menu(cart.merchant_id)
+        if merchant is None or menu is None:
+            return self.quote(cart)  # raises the order core's unknown_merchant
+        return quote_cart(cart, menu, merchant.model_copy(update={"min_order_value": Decimal(0)}), self.now)
 
     def place_command(self, cart: Cart, key: str) -> handlers.PlaceOrder:
         return handlers.PlaceOrder(cart=cart, actor=self.actor, order_id=str(uuid7()), now=self.now,

@@ -26,6 +26,9 @@ class ConversationPorts(Protocol):
     def quote(self, cart: Cart) -> Quote:
         """Price the cart; raises DomainError with the order core's code when it cannot be ordered."""
 
+    def preview(self, cart: Cart) -> Quote:
+        """Price the cart as it grows: like `quote`, but the minimum order value waits for checkout."""
+
     def place(self, cart: Cart, key: str) -> Order:
         """Place once per `key`: the same key again returns the same order."""
 

@@ -100,3 +100,27 @@ def test_the_first_words_set_the_language_whatever_the_profile_says(chat: Chat) 
     assert chat.state.language == "es" and "Bienvenido a Pizzeria Donau" in chat.last_text
     chat.send("ok")  # too short to switch back
     assert chat.state.language == "es"
+
+
+def test_the_cart_shows_prices_below_the_minimum_and_checkout_says_the_minimum_first(chat: Chat) -> None:
+    chat.send("2 coke bottles")
+    assert "2× Coca-Cola (Bottle 0.5 l): €7.00" in chat.last_text
+    chat.tap("checkout")
+    assert "minimum order is €10.00" in chat.last_text and chat.state.fulfilment is None
+
+
+def test_a_typed_address_is_a_saved_one_or_a_request_for_the_pin(db, tom) -> None:  # type: ignore[no-untyped-def]
+    from core.geo import GeoPoint
+    from core.merchants import Address
+
+    tom = tom.model_copy(update={"addresses": [Address(line1="Ringstraße 45", city="Krems",
+                                                       location=GeoPoint(lat=48.40985, lon=15.6079))]})
+    chat = Chat(db, tom, ["pizzeria-donau"], NOW)
+    chat.send("2 large margherita")
+    chat.tap("checkout")
+    chat.tap("ful:delivery")
+    assert [b.title for b in chat.received[-1].buttons] == ["Ringstraße 45"]
+    chat.send("Somewhere Else 1")
+    assert chat.received[-1].ask_location
+    chat.send("ringstraße 45")
+    assert chat.state.address is not None and chat.state.stage is Stage.TIME
