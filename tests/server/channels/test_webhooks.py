@@ -119,3 +119,31 @@ def test_a_delivery_retried_by_meta_is_stored_and_queued_once(chat_api: Api) -> 
     with chat_api.services.connection() as conn:
         jobs = conn.execute(select(func.count()).select_from(t.jobs).where(t.jobs.c.kind == "channel.inbound"))
         assert jobs.scalar_one() == 1
+
+
+def test_delivery_statuses_are_recorded_against_the_sent_message_and_never_go_backwards(
+        chat_api: Api, graph_emulator, demo_database_url: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.server.channels.chat import WhatsAppCustomer
+
+    customer = WhatsAppCustomer(chat_api.client, graph_emulator, demo_database_url, "436640001111", "Lea")
+    customer.say("hi")
+    customer.close()
+    with chat_api.services.connection() as conn:
+        [row] = conn.execute(select(t.outbound_messages.c.id, t.outbound_messages.c.provider_message_id)).all()
+    assert row.provider_message_id.startswith("wamid.")
+
+    def status(name: str) -> str:
+        body = fixture(f"wa_status_{name}.json")
+        value = body["entry"][0]["changes"][0]["value"]
+        value["metadata"]["phone_number_id"] = "1122334455667"
+        value["statuses"][0]["id"] = row.provider_message_id
+        assert signed_post(chat_api.client, "/webhooks/whatsapp", body).status_code == 200
+        with chat_api.services.connection() as conn:
+            return conn.execute(select(t.outbound_messages.c.status)).scalar_one()
+
+    assert status("delivered") == "delivered"
+    assert status("read") == "read"
+    assert status("delivered") == "read"  # Meta's callbacks arrive out of order at times
+    assert status("failed") == "failed"
+    with chat_api.services.connection() as conn:
+        assert "130472" in conn.execute(select(t.outbound_messages.c.error)).scalar_one()
