@@ -1,4 +1,4 @@
-"""Background jobs of the chat channels.
+"""Background jobs of the chat channels (the ports and voice notes they use: chat_ports.py, voice_notes.py).
 
 - `channel.inbound`: one stored message → (voice: download and transcribe) → the conversation engine in
   one write: new state, message marked processed, replies queued with a send job. A retry after a crash
@@ -12,28 +12,22 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from core.conversation import NOTIFIED, Reply, Stage, Texts, respond, status_text
-from core.conversation.order_ports import OrderCorePorts
-from core.errors import DomainError
-from core.merchants import Customer, normalise_phone
-from core.orders.cart import Channel, Cart
+from core.orders.cart import Channel
 from core.orders.lifecycle import OrderStatus, Role
 from core.orders.model import Order
-from server.api.orders import place_and_publish, transition_and_publish
-from server.catalog import upsert_customer
 from server.channels import accounts, instagram, store, whatsapp
+from server.channels.chat_ports import ChatPorts, customer_for, referred_post
 from server.channels.graph import GraphClient, GraphError
+from server.channels.voice_notes import transcribe
 from server.channels.instagram_content import PUBLISH_JOB, publish_post
 from server.channels.instagram_engagement import answer_comment
 from server.channels.webhooks import COMMENT_JOB, INBOUND_JOB, SEND_JOB
-from server.db import tables as t
 from server.jobs import JobContext, JobFailed
 from server.services import Services
-from server.voice import VoiceConfig, build_engines, transcribe_order
 
 STATUS_JOB = "channel.order_status"
 WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window: free-form messages only inside it
@@ -42,117 +36,7 @@ WRITE_TIMEOUT = 60.0
 log = logging.getLogger(__name__)
 
 
-class ChatPorts(OrderCorePorts):
-    """The order core as a chat customer sees it, inside the worker's write: orders are published to
-    kitchens like API orders, and a refused placement rolls back only its own writes."""
-
-    def __init__(self, uow: Any, services: Services, customer: Customer, merchant_ids: list[str], now: datetime,
-                 key_prefix: str) -> None:
-        super().__init__(uow, customer, merchant_ids, now, key_prefix)
-        self.services = services
-
-    def _guarded(self, fn: Any) -> Any:
-        raw = self.uow.raw
-        raw.execute("SAVEPOINT chat_order")
-        try:
-            result = fn()
-        except DomainError:
-            raw.execute("ROLLBACK TO SAVEPOINT chat_order")
-            raise
-        finally:
-            raw.execute("RELEASE SAVEPOINT chat_order")
-        return result
-
-    def place(self, cart: Cart, key: str) -> Order:
-        command = self.place_command(cart, key)
-        return self._guarded(lambda: place_and_publish(command, self.uow, self.services)).order
-
-    def cancel(self, order_id: str) -> Order:
-        command = self.cancel_command(order_id)
-        return self._guarded(lambda: transition_and_publish(command, self.uow, self.services))
-
-
-# -- voice ---------------------------------------------------------------------------------------------------
-
-_engines_lock = threading.Lock()
-_engines: dict[int, list[Any]] = {}
-
-
-def voice_engines(services: Services) -> list[Any]:
-    """Built once per process (the models take a while to load)."""
-    with _engines_lock:
-        if id(services) not in _engines:
-            config = VoiceConfig(cache_dir=services.settings.data_dir / "voice",
-                                 whisper_models=[(m, None) for m in services.settings.whisper_models])
-            _engines[id(services)] = build_engines(config)
-        return _engines[id(services)]
-
-
-def transcribe(services: Services, msg: store.StoredMessage, account: accounts.Account,
-               language: str | None, merchant_id: str | None) -> tuple[str, str | None]:
-    """(transcript, error code) of a voice message; media the channel cannot give us is an error, not a retry."""
-    client = GraphClient(services.settings.graph_api_base_url, account.access_token)
-    try:
-        if msg.channel == "whatsapp":
-            found = whatsapp.media_id(msg.payload)
-            if found is None:
-                return "", "undecodable_audio"
-            audio, mime = client.download_media(found[0])
-        else:
-            url = instagram.attachment_url(msg.payload)
-            if url is None:
-                return "", "undecodable_audio"
-            audio, mime = client.fetch_attachment(url), None
-    except GraphError as exc:
-        if exc.retryable:
-            raise JobFailed(f"media download: {exc}") from exc
-        return "", "media_unavailable"
-    with services.read() as uow:
-        ids = accounts.merchant_ids(uow.conn, account)
-        merchant = uow.catalog.merchant(merchant_id or ids[0]) if ids else None
-        menu = uow.catalog.menu(merchant.id) if merchant else None
-    if merchant is None or menu is None:
-        return "", "undecodable_audio"
-    try:
-        transcript, _ = transcribe_order(audio, mime, menu, language, voice_engines(services), now=services.clock(),
-                                         tz=merchant.timezone)
-    except DomainError as exc:
-        return "", str(exc.code)
-    return transcript.text, None
-
-
 # -- inbound -------------------------------------------------------------------------------------------------
-
-def customer_for(uow: Any, msg: store.StoredMessage) -> Customer:
-    """The customer behind a chat: by phone for WhatsApp (a known customer keeps their saved addresses)."""
-    if msg.channel == "whatsapp":
-        try:
-            phone = normalise_phone("+" + msg.sender.lstrip("+"))
-        except DomainError:
-            phone = None
-        if phone:
-            row = uow.conn.execute(t.customers.select().where(t.customers.c.phone == phone)).first()
-            if row is not None:
-                return Customer.model_validate_json(row.doc)
-        customer = Customer(id=f"wa:{msg.sender}"[:80], name=msg.sender_name or f"+{msg.sender}", phone=phone)
-    else:
-        customer = uow.catalog.customer(f"ig:{msg.sender}"[:80]) or Customer(
-            id=f"ig:{msg.sender}"[:80], name=msg.sender_name or "Instagram")
-    if uow.catalog.customer(customer.id) is None:
-        upsert_customer(uow.conn, customer)
-    return customer
-
-
-def referred_post(uow: Any, msg: store.StoredMessage) -> tuple[list[str], str | None]:
-    """The menu items and kitchen of the post or story an Instagram message replies to or shares."""
-    if msg.channel != "instagram":
-        return [], None
-    media = instagram.referred_media(msg.payload)
-    if not media:
-        return [], None
-    row = uow.conn.execute(t.instagram_posts.select().where(t.instagram_posts.c.media_id == media)).first()
-    return (list(json.loads(row.item_ids)), row.merchant_id) if row else ([], None)
-
 
 def render(channel: str, reply: Reply, to: str) -> dict[str, Any]:
     return (whatsapp.render if channel == "whatsapp" else instagram.render)(reply, to)
@@ -249,18 +133,19 @@ def send_queued(ctx: JobContext) -> str:
                                                            error="the account is no longer configured"))
             continue
         _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="sending"))
-        client = GraphClient(services.settings.graph_api_base_url, account.access_token)
         payload = _json(row.payload)
         try:
-            provider_id = (client.send_whatsapp(row.account_id, payload) if row.channel == "whatsapp"
-                           else client.send_instagram(row.account_id, payload))
+            with GraphClient(services.settings.graph_api_base_url, account.access_token) as client:
+                provider_id = (client.send_whatsapp(row.account_id, payload) if row.channel == "whatsapp"
+                               else client.send_instagram(row.account_id, payload))
         except GraphError as exc:
+            error = str(exc)[:2000]
             if exc.retryable:  # certainly not delivered: queue it again for the job's next attempt
                 _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="queued",
-                                                               error=str(exc)[:2000]))
+                                                               error=error))
                 raise JobFailed(f"Graph API: {exc}") from exc
             _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="failed",
-                                                           error=str(exc)[:2000]))
+                                                           error=error))
             continue
         _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="sent",
                                                        provider_message_id=provider_id))
