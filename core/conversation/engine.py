@@ -10,6 +10,9 @@ point: menu, status, cancel, repeat my last order, talk to a person, stop. A con
 person stays silent until staff hand it back; a customer who said stop hears nothing more until they
 write again.
 
+The Dialogue is split by concern: this module reads messages and edits the cart; checkout_steps.py asks
+for the missing details and places; commands.py answers status, cancel, repeat, person and questions.
+
 Pure: everything outside comes through ConversationPorts, so a retry of the same message with the same
 state gives the same replies and the same idempotency key for placing.
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from core.conversation.checkout_steps import CheckoutSteps
+from core.conversation.commands import Commands
 from core.conversation.browse import categories_reply, items_reply, price_text
 from core.conversation.cart_edits import (
     NO_OPTION,
@@ -31,7 +36,7 @@ from core.conversation.cart_edits import (
     new_line,
     unavailable_names,
 )
-from core.conversation.checkout import cart_of, line_label, next_step, refusal, summary_reply
+from core.conversation.checkout import cart_of, line_label
 from core.conversation.model import (
     BUTTON_TITLE_CHARS,
     MAX_BUTTONS,
@@ -49,14 +54,12 @@ from core.conversation.model import (
     Turn,
 )
 from core.conversation.ports import ConversationPorts
-from core.conversation.status import status_text
 from core.conversation.texts import Texts, clip
 from core.errors import DomainError, OrderError
 from core.geo import GeoPoint
-from core.menu import Menu, open_at
+from core.menu import Menu
 from core.merchants import Address, Merchant
-from core.orders.cart import Channel, Fulfilment, FulfilmentType, LineModifier, RequestedTime
-from core.orders.model import Order
+from core.orders.cart import Channel, Fulfilment, FulfilmentType, RequestedTime
 from core.parsing import DraftLine, Intent, ParseResult, QuestionKind, lexicon_for, parse_order
 from core.parsing.lexicon import available_languages, phrase_key
 
@@ -74,7 +77,7 @@ def respond(state: ConversationState, inbound: Inbound, ports: ConversationPorts
                 handed_over=dialogue.handed_over, cancelled_order_id=dialogue.cancelled_order_id)
 
 
-class Dialogue:
+class Dialogue(CheckoutSteps, Commands):
     def __init__(self, state: ConversationState, ports: ConversationPorts, now: datetime, channel: Channel) -> None:
         self.state, self.ports, self.now, self.channel = state, ports, now, channel
         self.replies: list[Reply] = []
@@ -458,137 +461,3 @@ class Dialogue:
         key = "greeting_again" if last else "greeting"
         buttons = [self.menu_button()] + ([Button(id="repeat", title=self.texts.t("btn_repeat"))] if last else [])
         self.say(self.texts.t(key, name=self.first_name(), merchant=self.merchant.name), buttons=buttons)
-
-    # -- checkout --------------------------------------------------------------------------------------------
-
-    def checkout(self, prefix: str = "") -> None:
-        state = self.state
-        if prefix:
-            self.say(prefix)
-        if not state.lines:
-            self.say(self.texts.t("cart_empty"), buttons=[self.menu_button()])
-            return
-        if state.questions:
-            self.ask_question()
-            return
-        if self.below_minimum():
-            return
-        step = next_step(state, self.merchant, self.customer, self.texts)
-        if step is not None:
-            self.replies.append(step)
-            return
-        try:
-            quote = self.ports.quote(cart_of(state, self.channel))
-        except DomainError as error:
-            self.replies.append(refusal(error, state, self.merchant, self.texts, self.now))
-            return
-        self.replies.append(summary_reply(quote, state, self.merchant, self.menu, self.texts))
-
-    def below_minimum(self) -> bool:
-        """Say so before asking for an address, not after (the order core checks it again when placing)."""
-        minimum = self.merchant.min_order_value
-        if not minimum:
-            return False
-        try:
-            subtotal = self.ports.preview(cart_of(self.state, self.channel).model_copy(
-                update={"fulfilment": Fulfilment()})).subtotal
-        except DomainError:
-            return False  # the quote at the end of checkout names the problem
-        if subtotal >= minimum:
-            return False
-        self.state.stage = Stage.ORDERING
-        self.say(self.texts.t("error_min_order_value", amount=self.texts.money(minimum, self.merchant.currency)),
-                 buttons=[self.menu_button()])
-        return True
-
-    def confirm(self) -> None:
-        if self.state.stage is Stage.CONFIRMING:
-            self.place()
-        else:
-            self.checkout()
-
-    def place(self) -> None:
-        state = self.state
-        try:
-            order = self.ports.place(cart_of(state, self.channel), key=f"turn:{state.turn}")
-        except DomainError as error:
-            self.replies.append(refusal(error, state, self.merchant, self.texts, self.now))
-            return
-        state.last_order_id = order.id
-        state.clear_cart()
-        state.stage = Stage.PLACED
-        self.placed_order_id = order.id
-        self.say(self.texts.t("placed", number=order.number, merchant=self.merchant.name),
-                 buttons=[Button(id="status", title=self.texts.t("btn_status"))])
-
-    # -- commands --------------------------------------------------------------------------------------------
-
-    def last_order(self) -> Order | None:
-        if self.state.last_order_id:
-            found = self.ports.order(self.state.last_order_id)
-            if found is not None:
-                return found
-        return self.ports.last_order(self.state.merchant_id)
-
-    def tell_status(self) -> None:
-        order = self.last_order()
-        if order is None:
-            self.say(self.texts.t("status_none"), buttons=[self.menu_button()])
-            return
-        merchant = self._merchants.get(order.merchant_id, self.merchant)
-        self.say(status_text(order, merchant, self.texts))
-
-    def cancel(self) -> None:
-        """Cancel the order being built, or else the last order while the kitchen has not accepted it."""
-        if self.state.lines and self.state.stage is not Stage.PLACED:
-            self.clear_cart()
-            return
-        order = self.last_order()
-        if order is None or order.status.is_terminal:
-            self.clear_cart()
-            return
-        try:
-            cancelled = self.ports.cancel(order.id)
-        except DomainError:
-            self.say(self.texts.t("cancel_not_allowed", number=order.number),
-                     buttons=[Button(id="human", title=self.texts.t("btn_human"))])
-            return
-        self.cancelled_order_id = cancelled.id
-        self.say(self.texts.t("status_cancelled", number=cancelled.number))
-
-    def repeat(self) -> None:
-        previous = self.ports.last_order(self.state.merchant_id)
-        if previous is None:
-            self.say(self.texts.t("repeat_none"), buttons=[self.menu_button()])
-            return
-        menu, added = self.menu, []
-        for priced in previous.quote.lines:
-            if menu.item(priced.item_id) is None:
-                continue
-            line = DraftLine(item_id=priced.item_id, variant_id=priced.variant_id, quantity=priced.quantity,
-                             modifiers=[LineModifier(option_id=m.option_id, kind=m.kind, portion=m.portion)
-                                        for m in priced.modifiers],
-                             instructions=priced.instructions, display_name=priced.name)
-            add_line(self.state, line, menu)
-            added.append(line)
-        if previous.quote.fulfilment.address is not None and self.state.address is None:
-            self.state.address = previous.quote.fulfilment.address
-        self.after_cart_change(added, prefix=self.texts.t("repeat_added"))
-
-    def hand_over(self) -> None:
-        self.state.human = True
-        self.handed_over = True
-        self.say(self.texts.t("human", merchant=self.merchant.name))
-
-    def answer_question(self) -> None:
-        merchant, texts, local = self.merchant, self.texts, self.local_now()
-        today = [w for w in merchant.opening_hours if local.isoweekday() in w.days]
-        hours = ", ".join(f"{w.start:%H:%M}–{w.end:%H:%M}" for w in today) if merchant.opening_hours \
-            else "00:00–24:00"
-        if merchant.opening_hours and not today:
-            hours = texts.t("closed_today")
-        fulfilment = texts.t("delivery_and_pickup" if merchant.offers_delivery and merchant.offers_pickup
-                             else "delivery_only" if merchant.offers_delivery else "pickup_only")
-        key = "answer_open" if open_at(merchant.opening_hours, local) else "answer_closed"
-        self.say(texts.t(key, merchant=merchant.name, hours=hours, fulfilment=fulfilment),
-                 buttons=[self.menu_button()])
