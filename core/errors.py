@@ -69,6 +69,8 @@ class ChannelError(ErrorCode):
     CONVERSATION_NOT_FOUND = "conversation_not_found"
     NOT_HANDED_OVER = "conversation_not_handed_over"
     ACCOUNT_NOT_FOUND = "channel_account_not_found"
+    OPTED_OUT = "conversation_opted_out"
+    OUTSIDE_WINDOW = "outside_messaging_window"
     POST_NOT_FOUND = "instagram_post_not_found"
     POST_NOT_PENDING = "instagram_post_not_pending"
     NO_IMAGE = "instagram_no_image"

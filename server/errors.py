@@ -23,6 +23,8 @@ STATUS: dict[ErrorCode, int] = {
     ChannelError.CONVERSATION_NOT_FOUND: 404,
     ChannelError.NOT_HANDED_OVER: 409,
     ChannelError.ACCOUNT_NOT_FOUND: 404,
+    ChannelError.OPTED_OUT: 409,
+    ChannelError.OUTSIDE_WINDOW: 409,
     ChannelError.POST_NOT_FOUND: 404,
     ChannelError.POST_NOT_PENDING: 409,
     ChannelError.NO_IMAGE: 422,

@@ -17,6 +17,7 @@ from core.conversation.model import (
 )
 from core.conversation.texts import Texts, clip
 from core.menu import Menu, MenuItem
+from core.merchants import Merchant
 
 PAGE_ROWS = MAX_LIST_ROWS - 1
 
@@ -71,3 +72,12 @@ def items_reply(menu: Menu, category_id: str, local: datetime, texts: Texts, pag
     shown = _paged(rows, page, f"cat:{category_id}:{page + 1}", texts)
     return Reply(text=texts.t("menu_items", category=name), list_label=texts.t("dishes"),
                  sections=[Section(title=clip(name, ROW_TITLE_CHARS), rows=shown)])
+
+
+def merchants_reply(merchants: list[Merchant], name: str, texts: Texts, page: int = 0) -> Reply:
+    """'Which kitchen?' as a list, paged like the menu for food halls with more than ten."""
+    rows = [Row(id=f"merchant:{m.id}", title=clip(m.name, ROW_TITLE_CHARS),
+                description=clip(m.address.line1, ROW_DESCRIPTION_CHARS)) for m in merchants]
+    shown = _paged(rows, page, f"merchants:{page + 1}", texts)
+    return Reply(text=texts.t("choose_merchant", name=name), list_label=texts.t("kitchens"),
+                 sections=[Section(title=clip(texts.t("kitchens"), ROW_TITLE_CHARS), rows=shown)])

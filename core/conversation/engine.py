@@ -18,12 +18,13 @@ state gives the same replies and the same idempotency key for placing.
 """
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
 from core.conversation.checkout_steps import CheckoutSteps
 from core.conversation.commands import Commands
-from core.conversation.browse import categories_reply, items_reply, price_text
+from core.conversation.browse import categories_reply, items_reply, merchants_reply, price_text
 from core.conversation.cart_edits import (
     NO_OPTION,
     YES_NO,
@@ -63,6 +64,7 @@ from core.orders.cart import Channel, Fulfilment, FulfilmentType, RequestedTime
 from core.parsing import DraftLine, Intent, ParseResult, QuestionKind, lexicon_for, parse_order
 from core.parsing.lexicon import available_languages, phrase_key
 
+log = logging.getLogger(__name__)
 # A message this long is enough to tell its language; shorter ones ("ok", "2") keep the conversation's.
 DETECT_WORDS = 3
 
@@ -126,6 +128,13 @@ class Dialogue(CheckoutSteps, Commands):
 
     def handle(self, inbound: Inbound) -> None:
         state = self.state
+        if not self._merchants:
+            log.warning("a conversation on an account that sells for no kitchen; nothing to answer")
+            return
+        if state.merchant_id is not None and state.merchant_id not in self._merchants:
+            # The account no longer sells for that kitchen: start over rather than fail on every message.
+            state.merchant_id, state.stage = None, Stage.NEW
+            state.clear_cart()
         parsed = self.parse(inbound.text) if inbound.kind in (InboundKind.TEXT, InboundKind.VOICE) and inbound.text \
             else None
         if parsed is not None and parsed.intent is Intent.OPT_OUT:
@@ -183,10 +192,9 @@ class Dialogue(CheckoutSteps, Commands):
             if parsed is not None and (parsed.lines or parsed.intent is Intent.ORDER):
                 state.pending_text = inbound.text
             state.stage = Stage.CHOOSING_MERCHANT
-            rows = [Row(id=f"merchant:{m.id}", title=clip(m.name, ROW_TITLE_CHARS),
-                        description=clip(m.address.line1, 72)) for m in list(merchants.values())[:MAX_LIST_ROWS]]
-            self.say(self.texts.t("choose_merchant", name=self.first_name()), list_label=self.texts.t("kitchens"),
-                     sections=[Section(title=clip(self.texts.t("kitchens"), ROW_TITLE_CHARS), rows=rows)])
+            page = (inbound.choice_id or "").removeprefix("merchants:")
+            self.replies.append(merchants_reply(list(merchants.values()), self.first_name(), self.texts,
+                                                int(page) if page.isdecimal() else 0))
             return False
         state.merchant_id, state.stage = chosen, Stage.ORDERING
         if len(merchants) > 1 and inbound.kind is InboundKind.CHOICE:
@@ -331,15 +339,15 @@ class Dialogue(CheckoutSteps, Commands):
                   "human": self.hand_over, "repeat": self.repeat}
         if not rest and head in simple:
             simple[head]()
-        elif head == "menu" and rest.isdigit():
+        elif head == "menu" and rest.isdecimal():
             self.show_menu(int(rest))
         elif head == "cat":
             category, _, page = rest.partition(":")
-            reply = items_reply(self.menu, category, self.local_now(), self.texts, int(page) if page.isdigit() else 0)
+            reply = items_reply(self.menu, category, self.local_now(), self.texts, int(page) if page.isdecimal() else 0)
             self.replies.append(reply) if reply else self.show_menu()
         elif head == "add":
             item_id, _, quantity = rest.partition(":")
-            line = new_line(self.menu, item_id, int(quantity) if quantity.isdigit() else 1, self.state.language)
+            line = new_line(self.menu, item_id, int(quantity) if quantity.isdecimal() else 1, self.state.language)
             if line is None:
                 self.show_menu()
                 return
@@ -354,7 +362,7 @@ class Dialogue(CheckoutSteps, Commands):
         elif head == "ful" and rest in ("delivery", "pickup"):
             self.state.fulfilment = FulfilmentType(rest)
             self.checkout()
-        elif head == "addr" and rest.isdigit():
+        elif head == "addr" and rest.isdecimal():
             saved = [a for a in self.customer.addresses if a.location is not None]
             if int(rest) < len(saved):
                 self.state.address = saved[int(rest)]

@@ -11,7 +11,7 @@ from core.conversation import Reply, Texts
 from core.errors import ChannelError, DomainError
 from server.auth import STAFF, actor_of, ensure_merchant_scope, roles
 from server.channels import store
-from server.channels.worker import SEND_JOB, render
+from server.channels.worker import SEND_JOB, WINDOW, render
 from server.db import tables as t
 from server.services import Services
 
@@ -85,6 +85,11 @@ class ConversationController(Controller):
             if release and not conv.state.human:
                 raise DomainError(ChannelError.NOT_HANDED_OVER, "the assistant already has this conversation")
             now = services.clock()
+            if conv.state.opted_out:
+                raise DomainError(ChannelError.OPTED_OUT, "the customer asked not to receive messages")
+            if conv.last_inbound_at is None or now - conv.last_inbound_at >= WINDOW:
+                raise DomainError(ChannelError.OUTSIDE_WINDOW, "the customer last wrote more than 24 hours ago; "
+                                  "only approved templates may be sent until they write again")
             conv.state.human = not release
             body = text if text is not None else Texts(conv.state.language).t("human_back")
             outbound_id = store.queue_outbound(uow.conn, conv, "staff", render(conv.channel, Reply(text=body),

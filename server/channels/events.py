@@ -31,6 +31,7 @@ class StatusRecord:
     status: str  # sent, delivered, read, failed
     at: datetime
     error: str | None = None
+    account_id: str = ""  # the business number the status is for: only it may update its messages
 
 
 @dataclass
@@ -44,7 +45,8 @@ class Delivery:
 
     def only_for(self, served: set[str]) -> "Delivery":
         """What is addressed to accounts we serve (a shared app may deliver for others too)."""
-        return Delivery(messages=[m for m in self.messages if m.account_id in served], statuses=self.statuses,
+        return Delivery(messages=[m for m in self.messages if m.account_id in served],
+                        statuses=[s for s in self.statuses if s.account_id in served],
                         comments=[c for c in self.comments if c.get("account_id") in served],
                         account_ids=self.account_ids & served)
 

@@ -215,7 +215,7 @@ class GraphClient:
         except httpx.RequestError as exc:
             raise error_from_transport(exc, idempotent=method == "GET") from exc
         if not response.is_success:
-            raise error_from_response(response.status_code, response.headers, body)
+            raise error_from_response(response.status_code, response.headers, body, idempotent=method == "GET")
         return body
 
     def _retry_delay(self, attempt: int, error: GraphError) -> float | None:

@@ -48,12 +48,18 @@ class GraphError(Exception):
         return " · ".join(parts)
 
 
-def error_from_response(status: int, headers: httpx.Headers, body: bytes) -> GraphError:
+# A gateway's 502/504 may come after Meta acted on the request: for a send that is ambiguous, not a retry.
+GATEWAY_STATUSES = frozenset({502, 504})
+
+
+def error_from_response(status: int, headers: httpx.Headers, body: bytes, *, idempotent: bool = True) -> GraphError:
     """Meta's {"error": {message, type, code, error_subcode, fbtrace_id}} → GraphError.
 
-    429 and 5xx are retryable (Meta did not act on the request, or says to come back later); every other
-    4xx is final: resending the same payload or token gets the same answer.
+    429 and 5xx are retryable (Meta did not act on the request, or says to come back later), except a
+    gateway's 502/504 on a non-idempotent request (a send), which is ambiguous; every other 4xx is final:
+    resending the same payload or token gets the same answer.
     """
+    ambiguous = not idempotent and status in GATEWAY_STATUSES
     details = _error_details(body)
     message = str(details.get("message") or (body[:200].decode("utf-8", "replace") or f"HTTP {status}"))
     return GraphError(
@@ -63,7 +69,8 @@ def error_from_response(status: int, headers: httpx.Headers, body: bytes) -> Gra
         subcode=_int_or_none(details.get("error_subcode")),
         error_type=details.get("type"),
         fbtrace_id=details.get("fbtrace_id"),
-        retryable=status == 429 or status >= 500,
+        retryable=(status == 429 or status >= 500) and not ambiguous,
+        ambiguous=ambiguous,
         retry_after=parse_retry_after(headers.get("retry-after")) if status == 429 else None,
     )
 

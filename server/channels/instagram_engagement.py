@@ -94,8 +94,10 @@ def answer_comment(ctx: JobContext) -> str:
         conv = store.conversation_for(uow.conn, "instagram", account_id, author_id) \
             or store.create_conversation(uow.conn, "instagram", account_id, author_id, customer_id, now)
         state = conv.state
+        if state.opted_out:
+            return "the commenter opted out of messages"
         state.referred_items = item_ids[:10]
-        if not state.lines:  # the DM that follows is about this post's kitchen
+        if not state.lines and not state.human:  # the DM that follows is about this post's kitchen
             state.merchant_id = post.merchant_id
             if state.stage in (Stage.NEW, Stage.CHOOSING_MERCHANT):
                 state.stage = Stage.ORDERING

@@ -151,7 +151,8 @@ def set_outbound(conn: Connection, outbound_id: str, now: datetime, **values: An
 def record_status(conn: Connection, status: StatusRecord) -> bool:
     """Apply a delivery status to the outbound message it names; False if we never sent that id."""
     c = t.outbound_messages.c
-    row = conn.execute(select(c.id, c.status).where(c.provider_message_id == status.provider_message_id)).first()
+    row = conn.execute(select(c.id, c.status).where(c.provider_message_id == status.provider_message_id,
+                                                    c.account_id == status.account_id)).first()
     if row is None:
         return False
     if STATUS_RANK.get(status.status, 0) >= STATUS_RANK.get(row.status, 0):

@@ -44,22 +44,22 @@ async def receive(request: Request, channel: str) -> Response[dict[str, Any]]:  
     so one business cannot speak for another; accounts we do not serve are left out."""
     services = _services(request)
     body = await request.body()
-    try:
-        delivery: Delivery | None = PARSERS[channel](json.loads(body))
-    except (ValueError, EnvelopeError):
-        delivery = None
-    with services.connection() as conn:
-        named = delivery.account_ids if delivery else set()
-        served = {a: acc for a in named if (acc := accounts.account_for(conn, services.settings, channel, a))}
-        everyone = accounts.app_secrets(conn, services.settings, channel)
     header = request.headers.get(HEADER)
-    signed = all(is_valid(body, header, [acc.app_secret]) for acc in served.values()) if served \
-        else is_valid(body, header, everyone)
-    if not signed:
+    with services.connection() as conn:
+        everyone = accounts.app_secrets(conn, services.settings, channel)
+    if not is_valid(body, header, everyone):  # before reading a byte of it
         raise DomainError(ChannelError.INVALID_SIGNATURE,
-                          f"{HEADER} is missing or does not sign this body with the account's app secret")
-    if delivery is None:
-        raise DomainError(ChannelError.NOT_A_WEBHOOK, f"not a {channel} webhook delivery")
+                          f"{HEADER} is missing or does not sign this body with an app secret of ours")
+    try:
+        delivery = PARSERS[channel](json.loads(body))
+    except (ValueError, TypeError, AttributeError, KeyError, EnvelopeError) as exc:
+        raise DomainError(ChannelError.NOT_A_WEBHOOK, f"not a {channel} webhook delivery: {exc}"[:300]) from None
+    with services.connection() as conn:
+        served = {a: acc for a in delivery.account_ids
+                  if (acc := accounts.account_for(conn, services.settings, channel, a))}
+    if not all(is_valid(body, header, [acc.app_secret]) for acc in served.values()):
+        raise DomainError(ChannelError.INVALID_SIGNATURE,
+                          f"{HEADER} does not sign this body with the app secret of every account it names")
     delivery = delivery.only_for(set(served))
     stored = await services.write(lambda uow: _store(uow, services, delivery))
     return Response({"received": len(delivery.messages), "new": stored, "statuses": len(delivery.statuses)})

@@ -48,7 +48,7 @@ def parse_delivery(body: dict[str, Any]) -> Delivery:
                               if isinstance(e, dict)]
                     delivery.statuses.append(StatusRecord(
                         provider_message_id=str(status["id"]), status=str(status["status"]),
-                        at=epoch(status.get("timestamp")), error="; ".join(errors) or None))
+                        at=epoch(status.get("timestamp")), error="; ".join(errors) or None, account_id=account))
     return delivery
 
 

@@ -33,6 +33,8 @@ STATUS_JOB = "channel.order_status"
 WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window: free-form messages only inside it
 CHANNELS = {"whatsapp": Channel.WHATSAPP, "instagram": Channel.INSTAGRAM}
 WRITE_TIMEOUT = 60.0
+POISON_ATTEMPTS = 3  # a message failing this often is answered with an apology and marked processed
+UNASKED = frozenset({"status", "staff", "template", "private_reply"})  # not answers to the customer's message
 log = logging.getLogger(__name__)
 
 
@@ -74,7 +76,8 @@ def process_inbound(ctx: JobContext) -> str:
         convert = whatsapp.to_inbound if current.channel == "whatsapp" else instagram.to_inbound
         items, post_merchant = referred_post(uow, current)
         extra = {"referred_items": items} if current.channel == "instagram" else {}
-        if post_merchant and not conv.state.lines and post_merchant in accounts.merchant_ids(uow.conn, account):
+        if post_merchant and not conv.state.lines and not conv.state.human \
+                and post_merchant in accounts.merchant_ids(uow.conn, account):
             # a reply to a kitchen's post is about that kitchen: no "which kitchen?" first
             conv.state.merchant_id = post_merchant
             if conv.state.stage in (Stage.NEW, Stage.CHOOSING_MERCHANT):
@@ -105,7 +108,35 @@ def process_inbound(ctx: JobContext) -> str:
         uow.commit()
         return f"answered with {len(queued)} message(s)"
 
-    return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+    try:
+        return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+    except JobFailed:
+        raise
+    except Exception:
+        if ctx.job.attempts < POISON_ATTEMPTS:
+            raise
+        log.exception("message %s failed %d times; answering with an apology so the chat moves on", message_id,
+                      ctx.job.attempts)
+        return services.writer.submit(lambda uow: _give_up(uow, services, message_id)).result(timeout=WRITE_TIMEOUT)
+
+
+def _give_up(uow: Any, services: Services, message_id: str) -> str:
+    """A message that keeps failing is marked processed with an apology, so it cannot block the messages
+    after it (they are answered in order), nor the customer's "stop"."""
+    msg = store.message(uow.conn, message_id)
+    if msg is None or msg.processed_at is not None:
+        return "already processed"
+    now = services.clock()
+    conv = store.conversation_for(uow.conn, msg.channel, msg.account_id, msg.sender)
+    store.mark_processed(uow.conn, message_id, conv.id if conv else None, "error", now)
+    if conv is not None and not conv.state.opted_out:
+        text = Texts(conv.state.language).t("not_understood")
+        outbound_id = store.queue_outbound(uow.conn, conv, "reply", render(conv.channel, Reply(text=text), conv.sender),
+                                           now)
+        services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]}, subject=f"conversation:{conv.id}",
+                                 dedupe_key=f"send:{outbound_id}")
+    uow.commit()
+    return "gave up: answered with an apology"
 
 
 # -- sending -------------------------------------------------------------------------------------------------
@@ -127,6 +158,10 @@ def send_queued(ctx: JobContext) -> str:
             row = store.outbound(conn, outbound_id)
             account = accounts.account_for(conn, services.settings, row.channel, row.account_id) if row else None
         if row is None or row.status != "queued":
+            continue
+        if row.kind in UNASKED and _opted_out(services, row.conversation_id):
+            _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="skipped",
+                                                           error="the customer opted out before it was sent"))
             continue
         if account is None:
             _write(services, lambda c: store.set_outbound(c, outbound_id, services.clock(), status="failed",
@@ -151,6 +186,12 @@ def send_queued(ctx: JobContext) -> str:
                                                        provider_message_id=provider_id))
         sent += 1
     return f"sent {sent}"
+
+
+def _opted_out(services: Services, conversation_id: str) -> bool:
+    with services.connection() as conn:
+        conv = store.conversation(conn, conversation_id)
+    return conv is not None and conv.state.opted_out
 
 
 def _json(text: str) -> dict[str, Any]:

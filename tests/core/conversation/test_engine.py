@@ -124,3 +124,40 @@ def test_a_typed_address_is_a_saved_one_or_a_request_for_the_pin(db, tom) -> Non
     assert chat.received[-1].ask_location
     chat.send("ringstraße 45")
     assert chat.state.address is not None and chat.state.stage is Stage.TIME
+
+
+def test_a_kitchen_the_account_no_longer_sells_for_starts_the_chat_over(db, tom) -> None:  # type: ignore[no-untyped-def]
+    chat = Chat(db, tom, ["pizzeria-donau", "krems-burger"], NOW)
+    chat.send("hi")
+    chat.tap("merchant:pizzeria-donau")
+    chat.send("2 large margherita")
+    chat.merchant_ids = ["krems-burger", "wachau-bowls"]  # the operator changed the account's kitchens
+    chat.send("hi")
+    assert chat.state.merchant_id is None and not chat.state.lines
+    assert "Which kitchen" in chat.last_text
+
+
+def test_more_than_ten_kitchens_are_paged(db, tom) -> None:  # type: ignore[no-untyped-def]
+    pizzeria, menu = db.merchants["pizzeria-donau"], db.menus["pizzeria-donau"]
+    ids = []
+    for n in range(12):
+        kitchen_id = f"kitchen-{n:02d}"
+        db.merchants[kitchen_id] = pizzeria.model_copy(update={"id": kitchen_id, "name": f"Kitchen {n:02d}"})
+        db.menus[kitchen_id] = menu.model_copy(update={"merchant_id": kitchen_id})
+        ids.append(kitchen_id)
+    chat = Chat(db, tom, ids, NOW)
+    chat.send("hi")
+    first = [c.id for c in chat.received[-1].choices]
+    assert len(first) == 10 and first[-1] == "merchants:1"
+    chat.tap("merchants:1")
+    assert [c.id for c in chat.received[-1].choices] == ["merchant:kitchen-09", "merchant:kitchen-10",
+                                                         "merchant:kitchen-11"]
+    chat.tap("merchant:kitchen-11")
+    assert "Welcome to Kitchen 11" in chat.last_text
+
+
+def test_a_forged_tap_id_is_not_understood_rather_than_a_crash(chat: Chat) -> None:
+    chat.send("hi")
+    chat.tap("menu:²")
+    chat.tap("add:margherita:²")
+    assert chat.state.lines[0].quantity == 1

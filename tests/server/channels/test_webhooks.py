@@ -147,3 +147,39 @@ def test_delivery_statuses_are_recorded_against_the_sent_message_and_never_go_ba
     assert status("failed") == "failed"
     with chat_api.services.connection() as conn:
         assert "130472" in conn.execute(select(t.outbound_messages.c.error)).scalar_one()
+
+
+@pytest.mark.parametrize("body", [
+    {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {"metadata": "x"}}]}]},
+    {"object": "instagram", "entry": 5},
+    {"object": "instagram", "entry": [{"messaging": [{"sender": "abc", "message": {"mid": "m"}}]}]},
+])
+def test_oddly_shaped_deliveries_are_401_unsigned_and_400_signed_never_500(chat_api: Api, body: dict) -> None:
+    channel = "instagram" if body["object"] == "instagram" else "whatsapp"
+    raw = json.dumps(body).encode()
+    unsigned = chat_api.client.post(f"/webhooks/{channel}", content=raw)
+    assert unsigned.status_code == 401
+    signed = signed_post(chat_api.client, f"/webhooks/{channel}", raw)
+    assert signed.status_code in (200, 400), signed.text
+    assert _stored(chat_api) == 0
+
+
+def test_a_business_cannot_rewrite_another_business_statuses(chat_api: Api, graph_emulator,  # type: ignore[no-untyped-def]
+                                                             demo_database_url: str) -> None:
+    from tests.server.channels.chat import WhatsAppCustomer
+
+    other = {"app_secret": "other-app-secret", "verify_token": "other-verify", "access_token": "other-token-1",
+             "merchant_ids": ["wachau-bowls"]}
+    assert chat_api.put("/channels/accounts/whatsapp/999000", "admin", other).status_code == 200
+    customer = WhatsAppCustomer(chat_api.client, graph_emulator, demo_database_url, "436640002222", "Max")
+    customer.say("hi")
+    customer.close()
+    with chat_api.services.connection() as conn:
+        wamid = conn.execute(select(t.outbound_messages.c.provider_message_id)).scalar_one()
+    body = fixture("wa_status_failed.json")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["metadata"]["phone_number_id"] = "999000"  # its own number, signed with its own secret
+    value["statuses"][0]["id"] = wamid
+    assert signed_post(chat_api.client, "/webhooks/whatsapp", body, secret="other-app-secret").status_code == 200
+    with chat_api.services.connection() as conn:
+        assert conn.execute(select(t.outbound_messages.c.status)).scalar_one() == "sent"

@@ -170,3 +170,46 @@ def test_a_catalogue_order_fills_the_cart(chat_api: Api, customer: WhatsAppCusto
         {"product_retailer_id": "garlic_bread", "quantity": 1, "item_price": 4.5, "currency": "EUR"}]}))
     assert "2× Tiramisu" in text_of(cart) and "1× Garlic bread" in text_of(cart)
     assert titles(cart) == ["Check out", "Menu"]
+
+
+def test_staff_cannot_message_a_customer_who_opted_out_or_wrote_too_long_ago(chat_api: Api,
+                                                                              customer: WhatsAppCustomer) -> None:
+    from datetime import timedelta
+
+    customer.say("hi")
+    customer.tap("Pizzeria Donau")
+    customer.say("talk to a person")
+    [conversation] = chat_api.get("/conversations", "staff").json()
+    chat_api.clock.now += timedelta(hours=25)
+    late = chat_api.post(f"/conversations/{conversation['id']}/messages", "staff", {"text": "Sorry for the wait"})
+    assert late.status_code == 409 and late.json()["code"] == "outside_messaging_window"
+    customer.say("stop")
+    stopped = chat_api.post(f"/conversations/{conversation['id']}/messages", "staff", {"text": "Hi!"})
+    assert stopped.status_code == 409 and stopped.json()["code"] == "conversation_opted_out"
+
+
+def test_a_message_that_keeps_failing_is_answered_with_an_apology_and_does_not_block_the_next(
+        chat_api: Api, customer: WhatsAppCustomer) -> None:
+    from datetime import timedelta
+
+    from tests.server.channels.chat import signed_post, wa_envelope, wait_until
+
+    customer.say("hi")
+    broken = customer.message("interactive", "not an object")  # a shape the worker cannot read
+    assert signed_post(chat_api.client, "/webhooks/whatsapp",
+                       wa_envelope(broken, customer.wa_id, customer.name)).status_code == 200
+
+    def retried() -> bool:  # the test clock stands still: move it past each retry's backoff
+        chat_api.clock.now += timedelta(seconds=10)
+        chat_api.services.jobs.wake()
+        return customer._processed(f"whatsapp:{broken['id']}")
+
+    wait_until(retried, 30, "the broken message was not given up on")
+    [apology] = customer.replies_to(broken["id"])
+    assert "Sorry, I didn't get that" in text_of(apology)
+    [menu] = customer.say("menu")
+    assert "Which kitchen" in text_of(menu)
+    with chat_api.services.connection() as conn:
+        outcome = conn.execute(select(t.channel_messages.c.outcome)
+                               .where(t.channel_messages.c.id == f"whatsapp:{broken['id']}")).scalar_one()
+    assert outcome == "error"
