@@ -13,6 +13,8 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 
 META_GRAPH_URL = "https://graph.facebook.com"
+# The demo city's streets ship with the product (ODbL, see assets/osm/README.md).
+DEMO_STREETS = Path(__file__).resolve().parents[1] / "assets" / "osm" / "krems_drive.osm.bz2"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Settings:
     instagram: ChannelCredentials | None = None
     graph_api_base_url: str = META_GRAPH_URL
     channel_merchants: tuple[str, ...] = ()  # the default business's kitchens; empty: every merchant
+    streets: Path | None = None  # OSM XML whose named streets locate typed addresses in chats
     whisper_models: tuple[str, ...] = ()  # voice notes: packaged Whisper names or model directories
 
     @classmethod
@@ -85,6 +88,7 @@ class Settings:
             whatsapp=ChannelCredentials.from_env(env, "WHATSAPP", "WHATSAPP_PHONE_NUMBER_ID"),
             instagram=ChannelCredentials.from_env(env, "INSTAGRAM", "INSTAGRAM_ACCOUNT_ID"),
             graph_api_base_url=(env.get("GRAPH_API_BASE_URL") or META_GRAPH_URL).rstrip("/"),
+            streets=Path(env.get("MEALKITZ_STREETS") or env.get("MEALKITZ_ROAD_GRAPH") or DEMO_STREETS),
             whisper_models=tuple(m.strip() for m in env.get("MEALKITZ_WHISPER_MODELS", "").split(",") if m.strip()),
             channel_merchants=tuple(m.strip() for m in env.get("MEALKITZ_CHANNEL_MERCHANTS", "").split(",")
                                     if m.strip()),

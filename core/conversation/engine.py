@@ -272,13 +272,18 @@ class Dialogue(CheckoutSteps, Commands):
             self.say(texts.t("not_understood"), buttons=[self.menu_button()])
 
     def on_address_text(self, text: str) -> None:
-        """A typed address: one of the customer's saved ones if it names it; otherwise ask for the pin
-        (a typed street alone does not tell the driver where to go)."""
+        """A typed address: one of the customer's saved ones, or a street of the city's map; otherwise
+        ask for the location pin."""
         said = text.casefold().strip()
         saved = [a for a in self.customer.addresses if a.location is not None and said
                  and (said in a.line1.casefold() or a.line1.casefold() in said)]
         if len(saved) == 1:
             self.state.address = saved[0]
+            self.checkout()
+            return
+        located = self.ports.locate(text)
+        if located is not None:  # the zone and the fee from the street; the driver reads what was typed
+            self.set_location(located[1], text.strip())
             self.checkout()
             return
         self.say(self.texts.t("ask_address_pin"), ask_location=True)

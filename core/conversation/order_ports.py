@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from core.ids import uuid7
+from core.geo import GeoPoint
 from core.menu import Menu
 from core.merchants import Customer, Merchant
 from core.orders import handlers
@@ -15,6 +16,7 @@ from core.orders.model import Actor, Order
 from core.orders.pricing import quote_cart
 from core.orders.ports import UnitOfWork
 from core.orders.quote import Quote
+from core.streets import StreetIndex
 
 CANCEL_REASON = "cancelled by the customer in the chat"
 
@@ -23,9 +25,10 @@ class OrderCorePorts:
     """The customer's view of the order core for one turn; `merchant_ids` are the business's kitchens."""
 
     def __init__(self, uow: UnitOfWork, customer: Customer, merchant_ids: list[str], now: datetime,
-                 key_prefix: str) -> None:
+                 key_prefix: str, streets: StreetIndex | None = None) -> None:
         self.uow, self._customer, self.merchant_ids, self.now = uow, customer, merchant_ids, now
         self.key_prefix = key_prefix
+        self.streets = streets
         self.actor = Actor(role=Role.CUSTOMER, id=customer.id)
 
     def merchants(self) -> list[Merchant]:
@@ -54,6 +57,9 @@ class OrderCorePorts:
 
     def place(self, cart: Cart, key: str) -> Order:
         return handlers.place_order(self.place_command(cart, key), self.uow).order
+
+    def locate(self, text: str) -> tuple[str, GeoPoint] | None:
+        return self.streets.locate(text) if self.streets else None
 
     def order(self, order_id: str) -> Order | None:
         order = self.uow.orders.get(order_id)

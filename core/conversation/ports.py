@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from core.geo import GeoPoint
 from core.menu import Menu
 from core.merchants import Customer, Merchant
 from core.orders.cart import Cart
@@ -31,6 +32,9 @@ class ConversationPorts(Protocol):
 
     def place(self, cart: Cart, key: str) -> Order:
         """Place once per `key`: the same key again returns the same order."""
+
+    def locate(self, text: str) -> tuple[str, GeoPoint] | None:
+        """The street a typed address names and a point on it, if the city's streets are known."""
 
     def order(self, order_id: str) -> Order | None: ...
 

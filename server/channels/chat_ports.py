@@ -15,6 +15,7 @@ from server.catalog import upsert_customer
 from server.channels import instagram, store
 from server.db import tables as t
 from server.services import Services
+from server.streets import streets_for
 
 
 class ChatPorts(OrderCorePorts):
@@ -23,7 +24,7 @@ class ChatPorts(OrderCorePorts):
 
     def __init__(self, uow: Any, services: Services, customer: Customer, merchant_ids: list[str], now: datetime,
                  key_prefix: str) -> None:
-        super().__init__(uow, customer, merchant_ids, now, key_prefix)
+        super().__init__(uow, customer, merchant_ids, now, key_prefix, streets=streets_for(services.settings.streets))
         self.services = services
 
     def _guarded(self, fn: Any) -> Any:

@@ -12,6 +12,7 @@ from core.geo import GeoPoint
 from core.merchants import Customer
 from core.orders.cart import Channel
 from core.orders.memory import MemoryState, MemoryUnitOfWork
+from core.streets import StreetIndex
 from tests.core.orders.conftest import NOW, krems  # noqa: F401  (fixtures below reuse the demo)
 
 
@@ -19,15 +20,17 @@ class Chat:
     """One customer chatting with one business; `send`/`tap`/`share_location` return the replies."""
 
     def __init__(self, db: MemoryState, customer: Customer, merchant_ids: list[str], now: datetime,
-                 channel: Channel = Channel.WHATSAPP) -> None:
+                 channel: Channel = Channel.WHATSAPP, streets: StreetIndex | None = None) -> None:
         self.db, self.customer, self.merchant_ids, self.now, self.channel = db, customer, merchant_ids, now, channel
+        self.streets = streets
         self.state = ConversationState()
         self.received: list[Reply] = []
         self.placed: list[str] = []
 
     def inbound(self, inbound: Inbound) -> list[Reply]:
         with MemoryUnitOfWork(self.db) as uow:
-            ports = OrderCorePorts(uow, self.customer, self.merchant_ids, self.now, key_prefix="chat")
+            ports = OrderCorePorts(uow, self.customer, self.merchant_ids, self.now, key_prefix="chat",
+                                   streets=self.streets)
             turn = respond(self.state, inbound, ports, now=self.now, channel=self.channel)
             uow.commit()
         self.state = turn.state

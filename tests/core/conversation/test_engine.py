@@ -161,3 +161,21 @@ def test_a_forged_tap_id_is_not_understood_rather_than_a_crash(chat: Chat) -> No
     chat.tap("menu:²")
     chat.tap("add:margherita:²")
     assert chat.state.lines[0].quantity == 1
+
+
+def test_a_typed_street_of_the_city_is_located_and_checked_against_the_zone(db, tom) -> None:  # type: ignore[no-untyped-def]
+    from core.geo import GeoPoint
+    from core.streets import StreetIndex
+
+    streets = StreetIndex({"Ringstraße": [GeoPoint(lat=48.4113, lon=15.6061)],
+                           "Wiener Straße": [GeoPoint(lat=48.2082, lon=16.3738)]})  # one in Vienna: out of zone
+    chat = Chat(db, tom, ["pizzeria-donau"], NOW, streets=streets)
+    chat.send("2 large margherita")
+    chat.tap("checkout")
+    chat.tap("ful:delivery")
+    chat.send("Wiener Strasse 3")
+    chat.tap("time:asap")
+    assert "outside our delivery area" in chat.last_text
+    chat.send("Ringstraße 45")
+    assert chat.state.address is not None and chat.state.address.line1 == "Ringstraße 45"
+    assert "Delivery to Ringstraße 45" in chat.last_text and "Delivery: €1.90" in chat.last_text

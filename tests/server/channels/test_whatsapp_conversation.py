@@ -213,3 +213,15 @@ def test_a_message_that_keeps_failing_is_answered_with_an_apology_and_does_not_b
         outcome = conn.execute(select(t.channel_messages.c.outcome)
                                .where(t.channel_messages.c.id == f"whatsapp:{broken['id']}")).scalar_one()
     assert outcome == "error"
+
+
+def test_a_typed_address_on_a_street_of_the_city_is_delivered_to(chat_api: Api, customer: WhatsAppCustomer) -> None:
+    customer.say("hi")
+    customer.tap("Pizzeria Donau")
+    customer.say("2 large margherita")
+    customer.tap("Check out")
+    customer.tap("Delivery")
+    [when] = customer.say("Ringstrasse 45, 3500 Krems")  # streets from assets/osm, the demo city's extract
+    assert titles(when) == ["As soon as possible", "Later"]
+    [summary] = customer.tap("As soon as possible")
+    assert "Delivery to Ringstrasse 45, 3500 Krems" in text_of(summary) and "Delivery: €" in text_of(summary)
