@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from core.errors import DomainError, OrderError, Problem, PromoError
 from core.menu import Menu, MenuItem, ModifierKind, Portion, open_at
@@ -16,10 +17,14 @@ from core.orders.quote import PricedLine, PricedModifier, Quote
 MAX_SLOT_AHEAD = timedelta(days=14)
 HALF = Decimal("0.5")
 
+# A line priced from the menu: PricedLine's fields except discount, tax and total, which need the whole cart.
+# PricedLine is built once from it (setting four fields afterwards cost as much as validating all of them).
+LineDraft = dict[str, Any]
+
 
 def _price_line(
     index: int, line: CartLine, menu: Menu, local_time: datetime, problems: list[Problem]
-) -> PricedLine | None:
+) -> LineDraft | None:
     item = menu.item(line.item_id)
     if item is None:
         problems.append(Problem(OrderError.UNKNOWN_ITEM, f"no item {line.item_id!r} on the menu", index))
@@ -51,11 +56,12 @@ def _price_line(
         found = menu.find_option(item, m.option_id)
         if found and m.kind is not ModifierKind.REMOVE:
             allergens |= found[1].allergens
-    return PricedLine(
-        item_id=item.id, name=item.name, variant_id=line.variant_id, variant_name=variant_name,
-        quantity=line.quantity, modifiers=modifiers, instructions=line.instructions, unit_price=unit,
-        subtotal=subtotal, total=subtotal, allergens=sorted(allergens), station=item.station, tax_category=item.tax_category,
-    )
+    return {
+        "item_id": item.id, "name": item.name, "variant_id": line.variant_id, "variant_name": variant_name,
+        "quantity": line.quantity, "modifiers": modifiers, "instructions": line.instructions, "unit_price": unit,
+        "subtotal": subtotal, "allergens": sorted(allergens), "station": item.station,
+        "tax_category": item.tax_category,
+    }
 
 
 def _price_modifiers(
@@ -197,7 +203,7 @@ def quote_cart(cart: Cart, menu: Menu, merchant: Merchant, now: datetime, promo:
     _check_stock(wanted, menu, problems)
     delivery_fee, distance = _fulfilment_fee(cart, merchant, problems)
     lines = [p for p in priced if p is not None]
-    subtotal = sum((p.subtotal for p in lines), Decimal(0))
+    subtotal = sum((p["subtotal"] for p in lines), Decimal(0))
     if lines and len(lines) == len(priced) and subtotal < merchant.min_order_value:
         problems.append(Problem(OrderError.MIN_ORDER_VALUE,
                                 f"the minimum order is {merchant.min_order_value} {currency}, this is {subtotal}"))
@@ -223,18 +229,19 @@ def _discount(cart: Cart, promo: Promo | None, subtotal: Decimal, now: datetime,
     return promo.discount(subtotal)
 
 
-def _assemble(cart: Cart, merchant: Merchant, lines: list[PricedLine], subtotal: Decimal, discount: Decimal,
+def _assemble(cart: Cart, merchant: Merchant, drafts: list[LineDraft], subtotal: Decimal, discount: Decimal,
               delivery_fee: Decimal, distance: Decimal | None, wanted: dict[str, int], promo: Promo | None) -> Quote:
     currency, tax = merchant.currency, merchant.tax
     discount = quantize(discount, currency)
-    shares = allocate(discount, [p.subtotal for p in lines], currency)
+    shares = allocate(discount, [d["subtotal"] for d in drafts], currency)
     exclusive = tax.mode is TaxMode.EXCLUSIVE
-    for line, share in zip(lines, shares):
-        line.discount = share
-        net = line.subtotal - share
-        line.tax_rate = tax.rate(line.tax_category)
-        line.tax = _tax_of(net, line.tax_rate, exclusive, currency)
-        line.total = net + line.tax if exclusive else net
+    lines = []
+    for draft, share in zip(drafts, shares):
+        net = draft["subtotal"] - share
+        rate = tax.rate(draft["tax_category"])
+        line_tax = _tax_of(net, rate, exclusive, currency)
+        lines.append(PricedLine(**draft, discount=share, tax_rate=rate, tax=line_tax,
+                                total=net + line_tax if exclusive else net))
     delivery_fee = quantize(delivery_fee, currency)
     service_fee = quantize((subtotal - discount) * merchant.service_fee_pct, currency)
     fees_rate = tax.rate("fees")
