@@ -26,6 +26,8 @@ class Raw:
     def __init__(self, conn: Connection) -> None:
         self.sqlite = conn.dialect.name == "sqlite"
         self._dbapi = conn.connection.dbapi_connection
+        # PostgreSQL: the writer takes the change-feed lock once per batch (server.db.changes).
+        self.change_feed_locked = False
 
     def _sql(self, sql: str) -> str:
         return sql if self.sqlite else _pyformat(sql)
@@ -34,6 +36,14 @@ class Raw:
         cursor = self._dbapi.cursor()
         cursor.execute(self._sql(sql), params or {})
         return cursor
+
+    def script(self, statements: list[str]) -> None:
+        """Statements without parameters: one round trip on PostgreSQL, one by one on SQLite."""
+        if self.sqlite:
+            for statement in statements:
+                self._dbapi.execute(statement)
+        else:
+            self._dbapi.cursor().execute("; ".join(statements))  # no parameters: the simple query protocol
 
     def executemany(self, sql: str, rows: list[dict[str, Any]]) -> None:
         if rows:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 
 from server.db.catalog_cache import CatalogCache
+from server.db.changes import CHANGE_FEED_LOCK_SQL
 from server.db.checkpoint import DISABLE_AUTOCHECKPOINT
 from server.db.raw import Raw
 from server.db.uow import SqlUnitOfWork
@@ -28,6 +29,41 @@ _STOP = object()
 
 class StorageUnavailable(Exception):
     """The batch could not be committed; nothing in it was acknowledged."""
+
+
+class UnitSavepoints:
+    """A SAVEPOINT per unit of work of a batch, straight on the driver (SQLAlchemy's begin_nested costs
+    ~100 us a unit), in as few round trips as the database allows.
+
+    PostgreSQL runs several statements in one round trip: a unit's RELEASE waits and goes out with the next
+    unit's SAVEPOINT (COMMIT releases the last), and the first SAVEPOINT carries the change-feed lock, taken
+    once per batch rather than before every change row. Three round trips fewer per order. On SQLite each
+    statement runs at once (microseconds, in process).
+    """
+
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+        self._deferred: list[str] = []
+        if not raw.sqlite:
+            self._deferred.append(CHANGE_FEED_LOCK_SQL)
+            raw.change_feed_locked = True  # sent before any unit runs, with the first SAVEPOINT
+
+    def begin(self) -> None:
+        self._send("SAVEPOINT unit")
+
+    def release(self) -> None:
+        if self.raw.sqlite:
+            self.raw.execute("RELEASE SAVEPOINT unit")
+        else:
+            self._deferred.append("RELEASE SAVEPOINT unit")
+
+    def roll_back(self) -> None:
+        """Undo the unit now (never deferred: COMMIT must not see its writes)."""
+        self._send("ROLLBACK TO SAVEPOINT unit", "RELEASE SAVEPOINT unit")
+
+    def _send(self, *statements: str) -> None:
+        batch, self._deferred = [*self._deferred, *statements], []
+        self.raw.script(batch)
 
 
 class Writer:
@@ -114,22 +150,21 @@ class Writer:
         after: list[Callable[[], None]] = []
         with conn.begin():
             raw = Raw(conn)
+            savepoints = UnitSavepoints(raw)
             for fn, future in jobs:
-                # Savepoints straight on the driver: SQLAlchemy's begin_nested costs ~100 µs a unit.
-                raw.execute("SAVEPOINT unit")
+                savepoints.begin()
                 uow = SqlUnitOfWork(conn, self.cache, raw)
                 try:
                     result = fn(uow)
                 except Exception as exc:
-                    raw.execute("ROLLBACK TO SAVEPOINT unit")
-                    raw.execute("RELEASE SAVEPOINT unit")
+                    savepoints.roll_back()
                     outcomes.append((future, False, exc))
                     continue
                 if uow.committed:
                     after.extend(uow.after_commit)
+                    savepoints.release()
                 else:
-                    raw.execute("ROLLBACK TO SAVEPOINT unit")
-                raw.execute("RELEASE SAVEPOINT unit")
+                    savepoints.roll_back()
                 outcomes.append((future, True, result))
         self.batches += 1
         self.jobs += len(jobs)

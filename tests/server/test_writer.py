@@ -1,0 +1,66 @@
+"""Group commit: in one batch, each unit of work commits or rolls back alone, on both databases."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from server.db.catalog_cache import CatalogCache
+from server.db.engine import make_engine
+from server.db.writer import Writer
+from tests.conftest import POSTGRES_ENV, create_postgres_database, drop_postgres_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+def insert(*keys: str, commit: bool = True, fail: bool = False):  # type: ignore[no-untyped-def]
+    def unit(uow) -> str:  # type: ignore[no-untyped-def]
+        for key in keys:
+            uow.raw.execute("INSERT INTO kv (k) VALUES (:k)", {"k": key})
+        if fail:
+            raise ValueError(f"unit {keys} fails")
+        if commit:
+            uow.commit()
+        return ",".join(keys)
+    return unit
+
+
+def test_each_unit_of_a_batch_stands_alone(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE kv (k VARCHAR(10) PRIMARY KEY)"))
+    writer = Writer(engine, CatalogCache())
+    # Submitted before the thread starts, so they run as one batch.
+    futures = [writer.submit(unit) for unit in (
+        insert("a"),
+        insert("b", fail=True),           # the handler raises after writing
+        insert("c", "a"),                 # the database refuses (duplicate key) after a good write
+        insert("d", commit=False),        # leaves without committing
+        insert("e"),
+        insert("f", fail=True),           # the last unit fails: nothing of it may reach COMMIT
+    )]
+    writer.start()
+    try:
+        outcomes = [f.exception(timeout=30) or f.result() for f in futures]
+    finally:
+        writer.stop()
+    assert writer.batches == 1
+    assert outcomes[0] == "a" and outcomes[3] == "d" and outcomes[4] == "e"
+    assert isinstance(outcomes[1], ValueError) and isinstance(outcomes[5], ValueError)
+    assert isinstance(outcomes[2], Exception)
+    with engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT k FROM kv")).scalars()) == ["a", "e"]
+    engine.dispose()
