@@ -97,9 +97,10 @@ def _rolled_back_on_error(handler: Callable[[C, UnitOfWork], T]) -> Callable[[C,
 @_rolled_back_on_error
 def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     """Quote, reserve stock, use the promo and store the order, once per idempotency key."""
-    request_print = fingerprint(cmd.cart, cmd.customer_id) if cmd.idempotency_key else ""
     if cmd.idempotency_key:
-        seen = uow.idempotency.get(cmd.idempotency_key)
+        # Claimed first, in one statement with the check: a failed placement rolls the claim back with it.
+        request_print = fingerprint(cmd.cart, cmd.customer_id)
+        seen = uow.idempotency.claim(cmd.idempotency_key, request_print, cmd.order_id)
         if seen is not None:
             if seen[0] != request_print:
                 raise DomainError(OrderError.IDEMPOTENCY_KEY_REUSED,
@@ -124,8 +125,6 @@ def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     if merchant.auto_accept:
         order.apply(Action.ACCEPT, by=Actor(role=Role.SYSTEM), now=cmd.now, prep_minutes=prep_minutes)
     uow.orders.add(order)
-    if cmd.idempotency_key:
-        uow.idempotency.put(cmd.idempotency_key, request_print, order.id)
     uow.commit()
     return PlaceResult(order, created=True, events=list(order.events))
 

@@ -90,11 +90,11 @@ class _Idempotency:
     def __init__(self, state: MemoryState) -> None:
         self.state = state
 
-    def get(self, key: str) -> tuple[str, str] | None:
-        return self.state.idempotency.get(key)
-
-    def put(self, key: str, fingerprint: str, order_id: str) -> None:
-        self.state.idempotency[key] = (fingerprint, order_id)
+    def claim(self, key: str, fingerprint: str, order_id: str) -> tuple[str, str] | None:
+        taken = self.state.idempotency.get(key)
+        if taken is None:
+            self.state.idempotency[key] = (fingerprint, order_id)
+        return taken
 
 
 class _Orders:

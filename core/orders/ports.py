@@ -32,10 +32,11 @@ class PromoUsage(Protocol):
 
 
 class IdempotencyStore(Protocol):
-    def get(self, key: str) -> tuple[str, str] | None:
-        """(request fingerprint, order id) stored under `key`."""
+    def claim(self, key: str, fingerprint: str, order_id: str) -> tuple[str, str] | None:
+        """Take `key` for this request, or return the (request fingerprint, order id) it was taken for.
 
-    def put(self, key: str, fingerprint: str, order_id: str) -> None: ...
+        None means this call took it; the claim is undone with the unit of work if the placement fails.
+        """
 
 
 class OrderRepository(Protocol):

@@ -123,15 +123,18 @@ class SqlIdempotency:
     def __init__(self, raw: Raw) -> None:
         self.raw = raw
 
-    def get(self, key: str) -> tuple[str, str] | None:
+    def claim(self, key: str, fingerprint: str, order_id: str) -> tuple[str, str] | None:
+        """One INSERT for a new key (the usual case); a key already taken costs a SELECT more."""
+        inserted = self.raw.execute(
+            "INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) VALUES (:k, :f, :o, :at) "
+            "ON CONFLICT (key) DO NOTHING",
+            {"k": key, "f": fingerprint, "o": order_id, "at": self.raw.timestamp(datetime.now(timezone.utc))},
+        ).rowcount
+        if inserted == 1:
+            return None
         row = self.raw.execute("SELECT fingerprint, order_id FROM idempotency_keys WHERE key = :k",
                                {"k": key}).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def put(self, key: str, fingerprint: str, order_id: str) -> None:
-        self.raw.execute("INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) "
-                         "VALUES (:k, :f, :o, :at)", {"k": key, "f": fingerprint, "o": order_id,
-                                                      "at": self.raw.timestamp(datetime.now(timezone.utc))})
+        return row[0], row[1]
 
 
 def _event_row(order_id: str, e: OrderEvent, raw: Raw) -> dict[str, object]:
