@@ -6,6 +6,7 @@ Topics: `merchant:<id>` (queue and stock changes), `customer:<id>` (their orders
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from litestar import WebSocket, websocket
@@ -43,19 +44,62 @@ def topics_for(actor: Actor) -> list[str]:
 
 
 class Publisher:
-    """Publishes from any thread (the writer's after-commit hooks run off the event loop)."""
+    """Publishes from any thread (on PostgreSQL the writer's after-commit hooks run off the event loop).
+
+    Events are queued and handed to the channels once per loop iteration: a placed order tells three
+    topics about one event, and a batch commits dozens of orders. Consecutive calls with the same event
+    become one publish to all their topics (one encoding, one backend call), and a burst from another
+    thread wakes the loop once instead of once per call.
+    """
 
     def __init__(self, channels: ChannelsPlugin) -> None:
         self.channels = channels
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self._pending: list[tuple[str, dict[str, object]]] = []
+        self._flush_scheduled = False
 
     def bind(self) -> None:
         self.loop = asyncio.get_running_loop()
 
     def __call__(self, topic: str, event: dict[str, object]) -> None:
-        if self.loop is None:
+        loop = self.loop
+        if loop is None:
             return
-        self.loop.call_soon_threadsafe(self.channels.publish, event, [topic])
+        with self._lock:
+            self._pending.append((topic, event))
+            if self._flush_scheduled:
+                return
+            self._flush_scheduled = True
+        if _running_loop() is loop:
+            loop.call_soon(self._flush)
+        else:
+            loop.call_soon_threadsafe(self._flush)
+
+    def _flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._flush_scheduled = False
+        for event, topics in _grouped_by_event(pending):
+            self.channels.publish(event, topics)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _grouped_by_event(pending: list[tuple[str, dict[str, object]]]) -> list[tuple[dict[str, object], list[str]]]:
+    """Runs of the same event object become one (event, topics); the order of events is kept."""
+    groups: list[tuple[dict[str, object], list[str]]] = []
+    for topic, event in pending:
+        if groups and groups[-1][0] is event:
+            groups[-1][1].append(topic)
+        else:
+            groups.append((event, [topic]))
+    return groups
 
 
 @websocket("/live")
