@@ -37,7 +37,7 @@ class UnitSavepoints:
 
     PostgreSQL runs several statements in one round trip: a unit's RELEASE waits and goes out with the next
     unit's SAVEPOINT (COMMIT releases the last), and the first SAVEPOINT carries the change-feed lock, taken
-    once per batch rather than before every change row. Three round trips fewer per order. On SQLite each
+    once per batch rather than before every change row: two round trips fewer per order. On SQLite each
     statement runs at once (microseconds, in process).
     """
 
