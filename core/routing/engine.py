@@ -12,9 +12,6 @@ import math
 from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.constraint_solver.routing_heuristic_parameters_pb2 import (
-    LocalCheapestInsertionParameters as LocalCheapestInsertion,
-)
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
@@ -84,20 +81,13 @@ def search_parameters(
 
 def ruin_recreate_parameters(
     time_limit_s: float,
-    acceptance: str = "annealing",
     avg_removed_visits: int = 10,
     max_removed_sequence: int = 10,
     improve_perturbed: bool = False,
-    recreate_order: tuple[str, ...] = (),
 ) -> pywrapcp.DefaultRoutingSearchParameters:
-    """Iterated local search with SISR ruin (string removals) and cheapest-insertion recreate.
-
-    `recreate_order` sorts the removed visits before re-insertion (LocalCheapestInsertionParameters
-    sorting properties without the prefix, e.g. ("RANDOM",); empty = OR-Tools' default order).
-    `acceptance` picks how a perturbed solution replaces the reference one: "annealing" (simulated
-    annealing on the cost, automatic temperatures: distance minimisation) or "absences" (fewer
-    chronically unserved visits, after Christiaens & Vanden Berghe: fleet minimisation with droppable
-    visits). The best solution is always the cheapest one found. `BuiltModel.solve` runs it with
+    """Iterated local search with SISR ruin (string removals), cheapest-insertion recreate and simulated
+    annealing (automatic temperatures) deciding when a perturbed solution replaces the reference one: a
+    distance search. The best solution is always the cheapest one found. `BuiltModel.solve` runs it with
     `RoutingModel.SolveWithIteratedLocalSearch`, which starts from its own first solution.
     """
     params = search_parameters(time_limit_s, FirstSolution.LOCAL_CHEAPEST_INSERTION, Metaheuristic.GREEDY_DESCENT)
@@ -110,16 +100,7 @@ def ruin_recreate_parameters(
     sisr.avg_num_removed_visits = avg_removed_visits
     sisr.bypass_factor = 0.01
     ruin_recreate.recreate_strategy.heuristic = FirstSolution.LOCAL_CHEAPEST_INSERTION
-    if recreate_order:
-        sorting = ruin_recreate.recreate_strategy.parameters.local_cheapest_insertion.insertion_sorting_properties
-        sorting.extend(getattr(LocalCheapestInsertion, f"SORTING_PROPERTY_{name}") for name in recreate_order)
-    reference = ils.reference_solution_acceptance_strategy
-    if acceptance == "absences":
-        reference.absences_based.remove_route_with_lowest_absences = False
-    elif acceptance == "annealing":
-        reference.simulated_annealing.automatic_temperatures = True
-    else:
-        raise ValueError(f"unknown acceptance {acceptance!r}")
+    ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = True
     ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
     ils.improve_perturbed_solution = improve_perturbed
     return params
