@@ -1,7 +1,10 @@
 """Solomon VRPTW benchmark: our OR-Tools solver (core.routing.vrptw) against best-known solutions,
 with VROOM (pyvroom) on the same instances as a reference.
 
-    python -m benchmarks.solomon DIR --bks CSV --time-limit S [--instances R101,C101] [--no-vroom] [--jobs N]
+    python -m benchmarks.solomon DIR --bks CSV --time-limit S [--instances 'R1*,RC101'] [--no-vroom] [--jobs N]
+
+`--instances` takes names or shell-style patterns, comma-separated (default: every instance in DIR with a
+best-known solution).
 
 `--jobs N` runs N instances at a time in separate processes (each solver stays single-threaded); it is for
 quicker iteration only: reported figures use the default of 1, one instance at a time on one core.
@@ -23,6 +26,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from fnmatch import fnmatch
 from pathlib import Path
 
 from core.routing.vrptw import VrptwInstance, VrptwSolution, check_vrptw, parse_solomon, route_distance, solve_vrptw
@@ -103,14 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--bks", type=Path, required=True)
     parser.add_argument("--time-limit", type=float, default=10.0)
-    parser.add_argument("--instances", default="")
+    parser.add_argument("--instances", default="", help="names or patterns, comma-separated (e.g. 'R1*,RC101')")
     parser.add_argument("--no-vroom", action="store_true")
     parser.add_argument("--jobs", type=int, default=1, help="instances solved in parallel processes (default 1)")
     args = parser.parse_args(argv)
 
     bks = load_bks(args.bks)
-    names = [n for n in args.instances.split(",") if n]
-    names = names or sorted(p.stem for p in args.dir.glob("*.txt") if p.stem in bks)
+    available = sorted(p.stem for p in args.dir.glob("*.txt") if p.stem in bks)
+    patterns = [pattern for pattern in args.instances.split(",") if pattern]
+    names = [n for n in available if any(fnmatch(n, pattern) for pattern in patterns)] if patterns else available
     ours: list[tuple[int, float, int, float]] = []
     theirs: list[tuple[int, float, int, float]] = []
     header = (f"{'instance':8} {'veh':>4} {'distance':>9} {'bks_veh':>7} {'bks_dist':>9} {'gap%':>6} "
