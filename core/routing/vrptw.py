@@ -8,8 +8,9 @@ smallest route, customers droppable, ending as soon as all are served; the few c
 go to an ejection pool (`ejection_pool`, after Nagata & Bräysy) that works them in by ejecting and
 re-inserting others; a fleet whose search leaves out more than a handful is given up; (3) distance
 polishing: iterated local search with simulated annealing from scratch at the final fleet (skipped when
-that fleet took the ejection pool: annealing from scratch rarely serves everyone there), then guided
-local search warm-started from the better of that and the elimination's plan.
+that fleet took the ejection pool and its routes are short: annealing from scratch rarely serves
+everyone there), then guided local search warm-started from the better of that and the elimination's
+plan.
 Distances are Euclidean, scaled to integers and rounded up so integer-feasible plans stay feasible
 with exact distances; reported distances are recomputed unrounded from the routes.
 
@@ -45,8 +46,11 @@ DROP_PENALTY = 4  # elimination: dropping beats no insertion (<= 2 arcs)
 # A fleet whose guided local search still leaves more customers out than this is beyond the ejection
 # pool in the time we have: stop eliminating and polish instead (long-horizon instances otherwise spend
 # most of the budget trying a fleet far below what they can reach).
-GIVE_UP_DROPPED = 5
-LONG_ROUTE_VISITS = 20  # customers per route from which polishing runs local search inside its ILS
+GIVE_UP_DROPPED = 3
+# Customers per route from which polishing runs local search inside its ILS, and anneals from scratch
+# even when the fleet took the ejection pool (long routes, wide windows: annealing finds far shorter
+# plans there and serves everyone; on short routes with tight windows it rarely serves everyone).
+LONG_ROUTE_VISITS = 20
 log = logging.getLogger(__name__)
 
 
@@ -262,7 +266,8 @@ def solve_vrptw(
     `first_share` of the budget goes to the first plan, up to `elimination_share` to route elimination,
     each fleet size there at most `gls_share` for guided local search and `pool_share` for the ejection
     pool; polishing gets the rest, `annealing_share` of it for iterated local search with annealing unless
-    the fleet is tight (then annealing from scratch rarely serves everyone, and GLS gets all of it).
+    the fleet is tight and its routes short (then annealing from scratch rarely serves everyone, and
+    GLS gets all of it).
     `scale` multiplies distances before rounding up to integer ticks.
     Raises RuntimeError when not even a first plan with the whole fleet is found.
     """
@@ -281,8 +286,9 @@ def solve_vrptw(
     elimination = _eliminate_routes(instance, best, scale, max_arc,
                                     started + (first_share + elimination_share) * time_limit_s,
                                     gls_share * time_limit_s, pool_share * time_limit_s)
+    long_routes = len(instance.customers) / len(elimination.routes) >= LONG_ROUTE_VISITS
     remaining = deadline - time.monotonic()
-    annealing_s = 0.0 if elimination.tight else annealing_share * remaining
+    annealing_s = annealing_share * remaining if long_routes or not elimination.tight else 0.0
     best = _polish(instance, elimination.routes, scale, max_arc, deadline, annealing_s)
     log.debug("%s: done %d %.1f", instance.name, len(best), time.monotonic() - started)
     return VrptwSolution(tuple(tuple(r) for r in best), route_distance(instance, best))
