@@ -1,13 +1,15 @@
 """Fitting the last few customers into a smaller fleet: an ejection pool, after Nagata and Bräysy
 ("A powerful route minimization heuristic for the vehicle routing problem with time windows", 2009).
 
-OR-Tools' searches with droppable customers often end a route elimination one to four customers short.
-Starting from such a partial plan, the customers left out go into a pool and are worked in one at a
-time: where one fits, it is inserted; where it fits nowhere, it is inserted anyway at the position where
-ejecting at most two other customers repairs the route, choosing those ejected least often so far. Each
-failure raises the customer's counter, so customers that are hard to place end up placed first and stay
-(the counters are the measure of insertion difficulty); random feasible moves after each ejection shift
-the slack around so the next attempt meets a different plan.
+OR-Tools' searches with droppable customers often end a route elimination one to three customers short.
+Starting from such a partial plan, the customers left out go into a pool and are worked in one at a time:
+where one fits, it goes to the cheapest such place (Nagata and Bräysy pick one at random; the plan goes
+on to distance polishing here, and in A/B runs on R1/RC1 the cheapest place did as well for the fleet);
+where it fits nowhere, it goes in anyway at the position where ejecting at most two other customers
+repairs the route, choosing those ejected least often so far. Each failure to fit raises the customer's
+counter, so customers that are hard to place are ejected less and less (the counters are the measure of
+insertion difficulty); random feasible moves after each ejection shift the slack around so the next
+attempt meets a different plan.
 
 Times and distances are the solver's integer ticks (`RoutingSpec`), so a plan found here is feasible for
 OR-Tools and with exact distances.
@@ -66,6 +68,11 @@ class Route:
             latest[i] = min(net.due[node], latest[i + 1] - service[node] - travel[node][nodes[i + 1]])
         self.start, self.latest = start, latest
         self.load = sum(net.demand[c] for c in nodes)
+
+    def detour(self, net: Network, node: int, i: int) -> int:
+        """Extra travel for visiting `node` before position i."""
+        prev, after = self.nodes[i - 1], self.nodes[i]
+        return net.travel[prev][node] + net.travel[node][after] - net.travel[prev][after]
 
     def fits(self, net: Network, node: int, i: int, skip: int = 0) -> bool:
         """Whether `node` can go before position i, in place of the `skip` positions from i on."""
@@ -217,7 +224,7 @@ def work_in(net: Network, routes: list[list[int]], left_out: list[int], deadline
         node = pool.pop()
         spots = insertion_spots(net, plan, node)
         if spots:
-            route, i = rng.choice(spots)
+            route, i = min(spots, key=lambda spot: spot[0].detour(net, node, spot[1]))
             route.nodes.insert(i, node)
             route.refresh(net)
             continue
