@@ -7,10 +7,8 @@ elimination, one vehicle fewer at a time: guided local search warm-started from 
 smallest route, customers droppable, ending as soon as all are served; the few customers it leaves out
 go to an ejection pool (`ejection_pool`, after Nagata & Bräysy) that works them in by ejecting and
 re-inserting others; a fleet whose search leaves out more than a handful is given up; (3) distance
-polishing: iterated local search with simulated annealing from scratch at the final fleet (skipped when
-that fleet took the ejection pool and its routes are short: annealing from scratch rarely serves
-everyone there), then guided local search warm-started from the better of that and the elimination's
-plan.
+polishing: iterated local search with simulated annealing from scratch at the final fleet, then guided
+local search warm-started from the better of that and the elimination's plan.
 Distances are Euclidean, scaled to integers and rounded up so integer-feasible plans stay feasible
 with exact distances; reported distances are recomputed unrounded from the routes.
 
@@ -47,10 +45,7 @@ DROP_PENALTY = 4  # elimination: dropping beats no insertion (<= 2 arcs)
 # pool in the time we have: stop eliminating and polish instead (long-horizon instances otherwise spend
 # most of the budget trying a fleet far below what they can reach).
 GIVE_UP_DROPPED = 3
-# Customers per route from which polishing runs local search inside its ILS, and anneals from scratch
-# even when the fleet took the ejection pool (long routes, wide windows: annealing finds far shorter
-# plans there and serves everyone; on short routes with tight windows it rarely serves everyone).
-LONG_ROUTE_VISITS = 20
+LONG_ROUTE_VISITS = 20  # customers per route from which polishing runs local search inside its ILS
 log = logging.getLogger(__name__)
 
 
@@ -164,18 +159,9 @@ def _spec(instance: VrptwInstance, vehicles: int, scale: int, fixed_cost: int, d
     )
 
 
-@dataclass(frozen=True)
-class _Elimination:
-    """Route elimination's outcome: the plan with the fewest routes, and whether its fleet took the
-    ejection pool (guided local search alone could not serve everyone with it: a tight fleet)."""
-
-    routes: list[list[int]]
-    tight: bool = False
-
-
 def _eliminate_routes(
     instance: VrptwInstance, best: list[list[int]], scale: int, max_arc: int, end: float, gls_s: float, pool_s: float
-) -> _Elimination:
+) -> list[list[int]]:
     """Take routes away one at a time until `end` (time.monotonic()) or until a fleet is out of reach.
 
     Each fleet size gets guided local search warm-started from the best plan minus its smallest route,
@@ -185,9 +171,7 @@ def _eliminate_routes(
     """
     # No plan can use fewer vehicles than total demand / capacity: don't spend time below that.
     lower_bound = max(1, math.ceil(sum(c.demand for c in instance.customers) / instance.capacity))
-    outcome = _Elimination(best)
-    while len(outcome.routes) > lower_bound and time.monotonic() < end - 0.2:
-        best = outcome.routes
+    while len(best) > lower_bound and time.monotonic() < end - 0.2:
         smallest = min(range(len(best)), key=lambda k: (len(best[k]), route_distance(instance, [best[k]])))
         seed = [r for k, r in enumerate(best) if k != smallest]
         spec = _spec(instance, len(best) - 1, scale, 0, DROP_PENALTY * max_arc)
@@ -198,24 +182,23 @@ def _eliminate_routes(
             log.debug("%s: %d vehicles out of reach (%s dropped)", instance.name, len(best) - 1,
                       attempt and len(attempt.dropped))
             break
-        if not attempt.dropped:
-            outcome = _Elimination([r for r in attempt.routes if r])
-            continue
-        pool_started = time.monotonic()
-        routes = work_in(Network.from_spec(spec), attempt.routes, attempt.dropped, min(end, pool_started + pool_s))
-        log.debug("%s: %d vehicles, pool with %d -> %s in %.2f s", instance.name, len(best) - 1,
-                  len(attempt.dropped), "served" if routes else "given up", time.monotonic() - pool_started)
-        if routes is None:
-            break
-        outcome = _Elimination([r for r in routes if r], tight=True)
-    return outcome
+        routes = attempt.routes
+        if attempt.dropped:
+            pool_started = time.monotonic()
+            routes = work_in(Network.from_spec(spec), routes, attempt.dropped, min(end, pool_started + pool_s))
+            log.debug("%s: %d vehicles, pool with %d -> %s in %.2f s", instance.name, len(best) - 1,
+                      len(attempt.dropped), "served" if routes else "given up", time.monotonic() - pool_started)
+            if routes is None:
+                break
+        best = [r for r in routes if r]
+    return best
 
 
 def _polish(instance: VrptwInstance, best: list[list[int]], scale: int, max_arc: int, deadline: float,
             annealing_s: float) -> list[list[int]]:
     """Shorten the plan without adding routes until `deadline`: iterated local search with simulated
-    annealing from scratch for `annealing_s` seconds (0: skip), then guided local search warm-started
-    from the better of that and `best`.
+    annealing from scratch for `annealing_s` seconds (skipped under half a second), then guided local
+    search warm-started from the better of that and `best`.
 
     Annealing from scratch escapes the elimination plan's basin (it finds C1 optima that GLS from the
     elimination plan does not); when it does not fit everyone in the fleet, GLS simply continues from
@@ -265,9 +248,7 @@ def solve_vrptw(
 
     `first_share` of the budget goes to the first plan, up to `elimination_share` to route elimination,
     each fleet size there at most `gls_share` for guided local search and `pool_share` for the ejection
-    pool; polishing gets the rest, `annealing_share` of it for iterated local search with annealing unless
-    the fleet is tight and its routes short (then annealing from scratch rarely serves everyone, and
-    GLS gets all of it).
+    pool; polishing gets the rest, `annealing_share` of it for iterated local search with annealing.
     `scale` multiplies distances before rounding up to integer ticks.
     Raises RuntimeError when not even a first plan with the whole fleet is found.
     """
@@ -283,12 +264,8 @@ def solve_vrptw(
         raise RuntimeError(f"{instance.name}: no feasible plan with {instance.vehicles} vehicles")
     best = [r for r in result.routes if r]
     log.debug("%s: first plan %d vehicles %.1f", instance.name, len(best), time.monotonic() - started)
-    elimination = _eliminate_routes(instance, best, scale, max_arc,
-                                    started + (first_share + elimination_share) * time_limit_s,
-                                    gls_share * time_limit_s, pool_share * time_limit_s)
-    long_routes = len(instance.customers) / len(elimination.routes) >= LONG_ROUTE_VISITS
-    remaining = deadline - time.monotonic()
-    annealing_s = annealing_share * remaining if long_routes or not elimination.tight else 0.0
-    best = _polish(instance, elimination.routes, scale, max_arc, deadline, annealing_s)
+    best = _eliminate_routes(instance, best, scale, max_arc, started + (first_share + elimination_share) * time_limit_s,
+                             gls_share * time_limit_s, pool_share * time_limit_s)
+    best = _polish(instance, best, scale, max_arc, deadline, annealing_share * (deadline - time.monotonic()))
     log.debug("%s: done %d %.1f", instance.name, len(best), time.monotonic() - started)
     return VrptwSolution(tuple(tuple(r) for r in best), route_distance(instance, best))
