@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from core.routing.engine import RoutingSpec
 
-MAX_EJECTED = 2  # customers ejected per failed insertion (Nagata and Bräysy find 2 to 3 enough)
 SHAKE_MOVES = 50  # random feasible moves tried after each ejection
 NEIGHBOURS = 10  # nearest customers a shaking move pairs a customer with
 
@@ -145,7 +144,8 @@ def _best_ejection(net: Network, route: Route, i: int, inserted: int, counters: 
 
 def _eject_and_insert(net: Network, routes: list[Route], node: int, counters: list[int], rng: random.Random
                       ) -> list[int] | None:
-    """Insert `node` where ejecting the customers with the lowest counters repairs the route; the ejected.
+    """Insert `node` where ejecting the customers with the lowest counters repairs the route, and return
+    those customers; None when no route can be repaired by ejecting two or fewer.
 
     Routes are scanned in random order and the scan stops at the first ejection of a single customer
     with the lowest possible counter (1): among equals the choice is random, and early in a search,
@@ -171,6 +171,25 @@ def _eject_and_insert(net: Network, routes: list[Route], node: int, counters: li
     return ejected
 
 
+def _relocate(net: Network, u: int, a: Route, i: int, b: Route, j: int) -> bool:
+    """Move customer u (position i of route a) after position j of route b, if b can take it."""
+    if b.load + net.demand[u] > net.capacity or not b.fits(net, u, j + 1):
+        return False
+    del a.nodes[i]
+    b.nodes.insert(j + 1, u)
+    return True
+
+
+def _swap(net: Network, u: int, a: Route, i: int, w: int, b: Route, j: int) -> bool:
+    """Exchange customer u (position i of route a) and customer w (position j of route b), if both fit."""
+    swing = net.demand[w] - net.demand[u]
+    if (a.load + swing > net.capacity or b.load - swing > net.capacity
+            or not a.fits(net, w, i, skip=1) or not b.fits(net, u, j, skip=1)):
+        return False
+    a.nodes[i], b.nodes[j] = w, u
+    return True
+
+
 def _shake(net: Network, routes: list[Route], neighbours: list[list[int]], rng: random.Random) -> None:
     """Random feasible relocations and swaps between routes: the plan changes, its fleet does not."""
     route_of = {c: route for route in routes for c in route.nodes[1:-1]}
@@ -183,20 +202,13 @@ def _shake(net: Network, routes: list[Route], neighbours: list[list[int]], rng: 
             continue
         i, j = a.nodes.index(u), b.nodes.index(w)
         if rng.random() < 0.5:
-            if b.load + net.demand[u] <= net.capacity and b.fits(net, u, j + 1):
-                del a.nodes[i]
-                b.nodes.insert(j + 1, u)
-                route_of[u] = b
-            else:
+            if not _relocate(net, u, a, i, b, j):
                 continue
+            route_of[u] = b
         else:
-            swing = net.demand[w] - net.demand[u]
-            if (a.load + swing <= net.capacity and b.load - swing <= net.capacity
-                    and a.fits(net, w, i, skip=1) and b.fits(net, u, j, skip=1)):
-                a.nodes[i], b.nodes[j] = w, u
-                route_of[u], route_of[w] = b, a
-            else:
+            if not _swap(net, u, a, i, w, b, j):
                 continue
+            route_of[u], route_of[w] = b, a
         a.refresh(net)
         b.refresh(net)
 
