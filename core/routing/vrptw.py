@@ -245,12 +245,14 @@ def solve_vrptw(
     gls_share: float = 0.1,
     pool_share: float = 0.15,
     annealing_share: float = 0.6,
+    long_annealing_share: float = 0.85,
 ) -> VrptwSolution:
     """Minimise vehicles, then distance, within `time_limit_s` seconds of wall time.
 
     `first_share` of the budget goes to the first plan, up to `elimination_share` to route elimination,
     each fleet size there at most `gls_share` for guided local search and `pool_share` for the ejection
-    pool; polishing gets the rest, `annealing_share` of it for iterated local search with annealing.
+    pool; polishing gets the rest, `annealing_share` of it for iterated local search with annealing
+    (`long_annealing_share` on long routes, where guided local search afterwards rarely gains anything).
     `scale` multiplies distances before rounding up to integer ticks.
     Raises RuntimeError when not even a first plan with the whole fleet is found.
     """
@@ -268,6 +270,8 @@ def solve_vrptw(
     log.debug("%s: first plan %d vehicles %.1f", instance.name, len(best), time.monotonic() - started)
     best = _eliminate_routes(instance, best, scale, max_arc, started + (first_share + elimination_share) * time_limit_s,
                              gls_share * time_limit_s, pool_share * time_limit_s)
+    if len(instance.customers) / len(best) >= LONG_ROUTE_VISITS:
+        annealing_share = long_annealing_share
     best = _polish(instance, best, scale, max_arc, deadline, annealing_share * (deadline - time.monotonic()))
     log.debug("%s: done %d %.1f", instance.name, len(best), time.monotonic() - started)
     return VrptwSolution(tuple(tuple(r) for r in best), route_distance(instance, best))
