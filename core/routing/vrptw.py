@@ -163,16 +163,18 @@ def _spec(instance: VrptwInstance, vehicles: int, scale: int, fixed_cost: int, d
 
 def _eliminate_routes(
     instance: VrptwInstance, best: list[list[int]], scale: int, max_arc: int, end: float, gls_s: float, pool_s: float
-) -> list[list[int]]:
+) -> tuple[list[list[int]], bool]:
     """Take routes away one at a time until `end` (time.monotonic()) or until a fleet is out of reach.
 
     Each fleet size gets guided local search warm-started from the best plan minus its smallest route,
     customers droppable, for up to `gls_s` seconds (it ends as soon as all are served); the customers it
     still leaves out go to the ejection pool for up to `pool_s` seconds. When the pool serves everyone it
     usually does so within a second (measured on R1/RC1); later it rarely does, and polishing needs the time.
+    Returns the plan and whether its fleet was reached through the pool (a tight fleet, see `solve_vrptw`).
     """
     # No plan can use fewer vehicles than total demand / capacity: don't spend time below that.
     lower_bound = max(1, math.ceil(sum(c.demand for c in instance.customers) / instance.capacity))
+    pooled = False
     while len(best) > lower_bound and time.monotonic() < end - 0.2:
         smallest = min(range(len(best)), key=lambda k: (len(best[k]), route_distance(instance, [best[k]])))
         seed = [r for k, r in enumerate(best) if k != smallest]
@@ -192,8 +194,9 @@ def _eliminate_routes(
                       len(attempt.dropped), "served" if routes else "given up", time.monotonic() - pool_started)
             if routes is None:
                 break
+        pooled = bool(attempt.dropped)
         best = [r for r in routes if r]
-    return best
+    return best, pooled
 
 
 def _polish(instance: VrptwInstance, best: list[list[int]], scale: int, max_arc: int, deadline: float,
@@ -243,16 +246,19 @@ def solve_vrptw(
     first_share: float = 0.08,
     elimination_share: float = 0.55,
     gls_share: float = 0.1,
-    pool_share: float = 0.15,
+    pool_share: float = 0.1,
     annealing_share: float = 0.6,
     long_annealing_share: float = 0.85,
+    pooled_annealing_share: float = 0.4,
 ) -> VrptwSolution:
     """Minimise vehicles, then distance, within `time_limit_s` seconds of wall time.
 
     `first_share` of the budget goes to the first plan, up to `elimination_share` to route elimination,
     each fleet size there at most `gls_share` for guided local search and `pool_share` for the ejection
     pool; polishing gets the rest, `annealing_share` of it for iterated local search with annealing
-    (`long_annealing_share` on long routes, where guided local search afterwards rarely gains anything).
+    (`long_annealing_share` on long routes, where guided local search afterwards rarely gains anything;
+    `pooled_annealing_share` on a fleet only the ejection pool reached, where annealing from scratch often
+    fails to serve everyone, and guided local search from the pool's plan then needs the time).
     `scale` multiplies distances before rounding up to integer ticks.
     Raises RuntimeError when not even a first plan with the whole fleet is found.
     """
@@ -268,10 +274,13 @@ def solve_vrptw(
         raise RuntimeError(f"{instance.name}: no feasible plan with {instance.vehicles} vehicles")
     best = [r for r in result.routes if r]
     log.debug("%s: first plan %d vehicles %.1f", instance.name, len(best), time.monotonic() - started)
-    best = _eliminate_routes(instance, best, scale, max_arc, started + (first_share + elimination_share) * time_limit_s,
-                             gls_share * time_limit_s, pool_share * time_limit_s)
+    best, pooled = _eliminate_routes(instance, best, scale, max_arc,
+                                     started + (first_share + elimination_share) * time_limit_s,
+                                     gls_share * time_limit_s, pool_share * time_limit_s)
     if len(instance.customers) / len(best) >= LONG_ROUTE_VISITS:
         annealing_share = long_annealing_share
+    elif pooled:
+        annealing_share = pooled_annealing_share
     best = _polish(instance, best, scale, max_arc, deadline, annealing_share * (deadline - time.monotonic()))
     log.debug("%s: done %d %.1f", instance.name, len(best), time.monotonic() - started)
     return VrptwSolution(tuple(tuple(r) for r in best), route_distance(instance, best))
