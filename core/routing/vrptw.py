@@ -13,9 +13,10 @@ Distances are Euclidean, scaled to integers and rounded up so integer-feasible p
 with exact distances; reported distances are recomputed unrounded from the routes.
 
 Measured on the 29 Solomon instances (benchmarks/solomon.py, 10 s each): the ejection pool took the
-instances above the best-known fleet from 9 to 6 (R103, RC105, RC107 reach it now, R109 in some runs),
-mean gap at the best-known fleet 2.08% over 23 instances (1.57% over the 18 where VROOM, at 1.96%, also
-reaches it). OR-Tools' own fleet minimisation (iterated local search with SISR and absence-based
+instances above the best-known fleet from 9 to 6 (R103, RC105, RC107 reach it now, R109 in some runs);
+with polishing time split by kind of fleet (more annealing on long routes, less on a fleet only the pool
+reached) the mean gap at the best-known fleet is 1.78% over 23 instances, VROOM 1.96% over 18 in the same
+run. OR-Tools' own fleet minimisation (iterated local search with SISR and absence-based
 acceptance, formerly the second attempt per fleet) served everyone at the best-known fleet on none of
 the 7 R1/RC1 instances above it, in 6 s each.
 """
