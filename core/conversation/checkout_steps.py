@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from core.conversation.checkout import cart_of, next_step, refusal, summary_reply
 from core.conversation.model import Button, Stage
 from core.errors import DomainError
+from core.parsing import ParseResult
 from core.orders.cart import Fulfilment
 
 if TYPE_CHECKING:
@@ -73,3 +74,27 @@ class CheckoutSteps:
         self.placed_order_id = order.id
         self.say(self.texts.t("placed", number=order.number, merchant=self.merchant.name),
                  buttons=[Button(id="status", title=self.texts.t("btn_status"))])
+
+    def on_time_text(self: Dialogue, parsed: ParseResult) -> None:
+        if parsed.requested_time is None:
+            self.say(self.texts.t("time_not_understood"))
+            return
+        self.state.requested_time = parsed.requested_time
+        self.checkout()
+
+    def on_address_text(self: Dialogue, text: str) -> None:
+        """A typed address: one of the customer's saved ones, or a street of the city's map; otherwise
+        ask for the location pin."""
+        said = text.casefold().strip()
+        saved = [a for a in self.customer.addresses if a.location is not None and said
+                 and (said in a.line1.casefold() or a.line1.casefold() in said)]
+        if len(saved) == 1:
+            self.state.address = saved[0]
+            self.checkout()
+            return
+        located = self.ports.locate(text)
+        if located is not None:  # the zone and the fee from the street; the driver reads what was typed
+            self.set_location(located[1], text.strip())
+            self.checkout()
+            return
+        self.say(self.texts.t("ask_address_pin"), ask_location=True)

@@ -10,8 +10,9 @@ point: menu, status, cancel, repeat my last order, talk to a person, stop. A con
 person stays silent until staff hand it back; a customer who said stop hears nothing more until they
 write again.
 
-The Dialogue is split by concern: this module reads messages and edits the cart; checkout_steps.py asks
-for the missing details and places; commands.py answers status, cancel, repeat, person and questions.
+The Dialogue is split by concern: this module reads messages and edits the cart; cart_replies.py shows
+the cart and asks the pending question; checkout_steps.py asks for the missing details and places;
+commands.py answers status, cancel, repeat, person and questions.
 
 Pure: everything outside comes through ConversationPorts, so a retry of the same message with the same
 state gives the same replies and the same idempotency key for placing.
@@ -22,9 +23,10 @@ import logging
 import re
 from datetime import datetime
 
+from core.conversation.cart_replies import CartReplies
 from core.conversation.checkout_steps import CheckoutSteps
 from core.conversation.commands import Commands
-from core.conversation.browse import categories_reply, items_reply, merchants_reply, price_text
+from core.conversation.browse import items_reply, merchants_reply, price_text
 from core.conversation.cart_edits import (
     NO_OPTION,
     YES_NO,
@@ -32,25 +34,18 @@ from core.conversation.cart_edits import (
     add_line,
     apply_answer,
     apply_parse,
-    lines_text,
     match_option,
     new_line,
     unavailable_names,
 )
-from core.conversation.checkout import cart_of, line_label
 from core.conversation.model import (
-    BUTTON_TITLE_CHARS,
     MAX_BUTTONS,
-    MAX_LIST_ROWS,
-    ROW_TITLE_CHARS,
     Button,
     CatalogItem,
     ConversationState,
     Inbound,
     InboundKind,
     Reply,
-    Row,
-    Section,
     Stage,
     Turn,
 )
@@ -60,8 +55,8 @@ from core.errors import DomainError, OrderError
 from core.geo import GeoPoint
 from core.menu import Menu
 from core.merchants import Address, Merchant
-from core.orders.cart import Channel, Fulfilment, FulfilmentType, RequestedTime
-from core.parsing import DraftLine, Intent, ParseResult, QuestionKind, lexicon_for, parse_order
+from core.orders.cart import Channel, FulfilmentType, RequestedTime
+from core.parsing import Intent, ParseResult, QuestionKind, lexicon_for, parse_order
 from core.parsing.lexicon import available_languages, phrase_key
 
 log = logging.getLogger(__name__)
@@ -79,7 +74,7 @@ def respond(state: ConversationState, inbound: Inbound, ports: ConversationPorts
                 handed_over=dialogue.handed_over, cancelled_order_id=dialogue.cancelled_order_id)
 
 
-class Dialogue(CheckoutSteps, Commands):
+class Dialogue(CartReplies, CheckoutSteps, Commands):
     def __init__(self, state: ConversationState, ports: ConversationPorts, now: datetime, channel: Channel) -> None:
         self.state, self.ports, self.now, self.channel = state, ports, now, channel
         self.replies: list[Reply] = []
@@ -265,39 +260,14 @@ class Dialogue(CheckoutSteps, Commands):
             self.checkout()
         elif notes or unavailable_names(parsed):
             return
-        elif intent is Intent.GREETING or state.stage is Stage.ORDERING and not state.lines:
-            self.greet() if intent is Intent.GREETING else self.say(texts.t("not_understood"),
-                                                                     buttons=[self.menu_button()])
+        elif intent is Intent.GREETING:
+            self.greet()
         else:
             self.say(texts.t("not_understood"), buttons=[self.menu_button()])
-
-    def on_address_text(self, text: str) -> None:
-        """A typed address: one of the customer's saved ones, or a street of the city's map; otherwise
-        ask for the location pin."""
-        said = text.casefold().strip()
-        saved = [a for a in self.customer.addresses if a.location is not None and said
-                 and (said in a.line1.casefold() or a.line1.casefold() in said)]
-        if len(saved) == 1:
-            self.state.address = saved[0]
-            self.checkout()
-            return
-        located = self.ports.locate(text)
-        if located is not None:  # the zone and the fee from the street; the driver reads what was typed
-            self.set_location(located[1], text.strip())
-            self.checkout()
-            return
-        self.say(self.texts.t("ask_address_pin"), ask_location=True)
 
     @staticmethod
     def what_to_order_texts(parsed: ParseResult) -> set[str]:
         return {q.text for q in parsed.questions if q.kind is QuestionKind.WHAT_TO_ORDER}
-
-    def on_time_text(self, parsed: ParseResult) -> None:
-        if parsed.requested_time is None:
-            self.say(self.texts.t("time_not_understood"))
-            return
-        self.state.requested_time = parsed.requested_time
-        self.checkout()
 
     def on_referral(self, text: str, intent: Intent) -> bool:
         """A reply to a post or story: 'is this available?' describes its dishes, '2 of these' orders them."""
@@ -406,71 +376,3 @@ class Dialogue(CheckoutSteps, Commands):
             add_line(self.state, line, menu)
             added.append(line)
         self.after_cart_change(added)
-
-    # -- the cart --------------------------------------------------------------------------------------------
-
-    def added_text(self, added: list[DraftLine]) -> str:
-        return self.texts.t("added", items=lines_text(added, self.menu, self.state.language)) if added else ""
-
-    def after_cart_change(self, added: list[DraftLine], prefix: str | None = None) -> None:
-        """Ask the next pending question, or show the cart with its running total."""
-        state = self.state
-        state.stage = Stage.ORDERING
-        prefix = self.added_text(added) if prefix is None else prefix
-        if state.questions:
-            self.ask_question(prefix)
-            return
-        if not state.lines:
-            self.say("\n".join(p for p in (prefix, self.texts.t("cart_empty")) if p), buttons=[self.menu_button()])
-            return
-        self.say("\n".join(p for p in (prefix, self.cart_text(), self.texts.t("cart_next")) if p), buttons=[
-            Button(id="checkout", title=self.texts.t("btn_checkout")), self.menu_button()])
-
-    def cart_text(self) -> str:
-        texts, state = self.texts, self.state
-        out = [texts.t("cart_title", merchant=self.merchant.name)]
-        try:  # priced as pickup: the delivery fee comes with the address at checkout
-            quote = self.ports.preview(cart_of(state, self.channel).model_copy(update={"fulfilment": Fulfilment()}))
-        except DomainError:
-            out.append(lines_text(state.lines, self.menu, state.language))
-            return "\n".join(out)
-        for line in quote.lines:
-            out.append(f"{line_label(line, self.menu, texts.language)}: {texts.money(line.total, quote.currency)}")
-        out.append(texts.t("cart_subtotal", amount=texts.money(quote.subtotal, quote.currency)))
-        return "\n".join(out)
-
-    def ask_question(self, prefix: str = "") -> None:
-        state, texts = self.state, self.texts
-        question = state.questions[0]
-        state.asked += 1
-        text = "\n".join(p for p in (prefix, question.text) if p)
-        ids = lambda option: f"q:{state.asked}:{option}"  # noqa: E731
-        if question.kind in YES_NO:
-            self.say(text, buttons=[Button(id=ids(YES_OPTION), title=texts.t("btn_yes")),
-                                    Button(id=ids(NO_OPTION), title=texts.t("btn_no"))])
-        elif len(question.options) <= MAX_BUTTONS:
-            self.say(text, buttons=[Button(id=ids(o.id), title=clip(o.label, BUTTON_TITLE_CHARS))
-                                    for o in question.options])
-        else:
-            rows = [Row(id=ids(o.id), title=clip(o.label, ROW_TITLE_CHARS)) for o in question.options[:MAX_LIST_ROWS]]
-            self.say(text, list_label=texts.t("choose"),
-                     sections=[Section(title=clip(texts.t("options"), ROW_TITLE_CHARS), rows=rows)])
-
-    def show_menu(self, page: int = 0) -> None:
-        self.replies.append(categories_reply(self.menu, self.merchant.name, self.local_now(), self.texts, page))
-
-    def clear_cart(self) -> None:
-        self.state.clear_cart()
-        self.state.stage = Stage.ORDERING
-        self.say(self.texts.t("cart_cleared"), buttons=[self.menu_button()])
-
-    def change(self) -> None:
-        """Back from the summary to the cart; delivery, address and time are asked again at checkout."""
-        self.state.fulfilment, self.state.requested_time = None, None
-        self.after_cart_change([])
-
-    def greet(self) -> None:
-        last = self.ports.last_order(self.state.merchant_id)
-        key = "greeting_again" if last else "greeting"
-        buttons = [self.menu_button()] + ([Button(id="repeat", title=self.texts.t("btn_repeat"))] if last else [])
-        self.say(self.texts.t(key, name=self.first_name(), merchant=self.merchant.name), buttons=buttons)
