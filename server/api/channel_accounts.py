@@ -13,7 +13,7 @@ from core.errors import ChannelError, DomainError, OrderError
 from core.orders.lifecycle import Role
 from server.api.orders import services_of
 from server.auth import roles
-from server.db import tables as t
+from server.db import channel_tables as ct
 
 Channel = Literal["whatsapp", "instagram"]
 
@@ -40,8 +40,8 @@ class ChannelAccountController(Controller):
     def accounts(self, request: Request) -> list[dict[str, Any]]:  # type: ignore[type-arg]
         """Configured accounts, without their secrets."""
         with services_of(request).connection() as conn:
-            rows = conn.execute(select(t.channel_accounts).order_by(t.channel_accounts.c.channel,
-                                                                    t.channel_accounts.c.account_id))
+            rows = conn.execute(select(ct.channel_accounts).order_by(ct.channel_accounts.c.channel,
+                                                                    ct.channel_accounts.c.account_id))
             return [_view(r) for r in rows]
 
     @put("/{channel:str}/{account_id:str}")
@@ -54,14 +54,14 @@ class ChannelAccountController(Controller):
             missing = [m for m in data.merchant_ids if uow.catalog.merchant(m) is None]
             if missing:
                 raise DomainError(OrderError.UNKNOWN_MERCHANT, f"no merchant {missing[0]!r}")
-            c = t.channel_accounts.c
+            c = ct.channel_accounts.c
             values = {"app_secret": data.app_secret, "verify_token": data.verify_token,
                       "access_token": data.access_token, "merchant_ids": json.dumps(data.merchant_ids)}
             where = (c.channel == channel) & (c.account_id == account_id)
-            if uow.conn.execute(update(t.channel_accounts).where(where).values(**values)).rowcount == 0:
-                uow.conn.execute(insert(t.channel_accounts).values(channel=channel, account_id=account_id,
+            if uow.conn.execute(update(ct.channel_accounts).where(where).values(**values)).rowcount == 0:
+                uow.conn.execute(insert(ct.channel_accounts).values(channel=channel, account_id=account_id,
                                                                    created_at=services.clock(), **values))
-            row = uow.conn.execute(select(t.channel_accounts).where(where)).one()
+            row = uow.conn.execute(select(ct.channel_accounts).where(where)).one()
             uow.commit()
             return _view(row)
 
@@ -72,8 +72,8 @@ class ChannelAccountController(Controller):
         services = services_of(request)
 
         def unit(uow: Any) -> None:
-            c = t.channel_accounts.c
-            gone = uow.conn.execute(sql_delete(t.channel_accounts).where(c.channel == channel,
+            c = ct.channel_accounts.c
+            gone = uow.conn.execute(sql_delete(ct.channel_accounts).where(c.channel == channel,
                                                                          c.account_id == account_id)).rowcount
             if not gone:
                 raise DomainError(ChannelError.ACCOUNT_NOT_FOUND, f"no {channel} account {account_id!r}")

@@ -12,7 +12,7 @@ from core.errors import ChannelError, DomainError
 from server.auth import STAFF, actor_of, ensure_merchant_scope, roles
 from server.channels import store
 from server.channels.worker import SEND_JOB, WINDOW, render
-from server.db import tables as t
+from server.db import channel_tables as ct
 from server.services import Services
 
 
@@ -50,7 +50,7 @@ class ConversationController(Controller):
         merchant_id = merchant_id or actor.merchant_id
         if merchant_id:
             ensure_merchant_scope(actor, merchant_id)
-        c = t.conversations.c
+        c = ct.conversations.c
         query = select(c.id).where(c.human.is_(True)).order_by(c.updated_at.desc()).limit(200)
         if merchant_id:
             query = query.where(c.merchant_id == merchant_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from server.db import channel_tables as ct
 from server.db import tables as t
 from server.settings import ChannelCredentials, Settings
 
@@ -26,8 +27,8 @@ def _default(settings: Settings, channel: str) -> ChannelCredentials | None:
 
 def account_for(conn: Connection, settings: Settings, channel: str, account_id: str) -> Account | None:
     """The account a webhook or a conversation belongs to; None if we do not serve it."""
-    c = t.channel_accounts.c
-    row = conn.execute(select(t.channel_accounts).where(c.channel == channel, c.account_id == account_id)).first()
+    c = ct.channel_accounts.c
+    row = conn.execute(select(ct.channel_accounts).where(c.channel == channel, c.account_id == account_id)).first()
     if row is not None:
         return Account(channel, account_id, row.app_secret, row.verify_token, row.access_token,
                        tuple(json.loads(row.merchant_ids or "[]")))
@@ -41,13 +42,13 @@ def account_for(conn: Connection, settings: Settings, channel: str, account_id: 
 def app_secrets(conn: Connection, settings: Settings, channel: str) -> list[str]:
     """Every app secret a delivery on this channel may be signed with."""
     default = _default(settings, channel)
-    rows = conn.execute(select(t.channel_accounts.c.app_secret).where(t.channel_accounts.c.channel == channel))
+    rows = conn.execute(select(ct.channel_accounts.c.app_secret).where(ct.channel_accounts.c.channel == channel))
     return sorted({*(r.app_secret for r in rows), *([default.app_secret] if default else [])})
 
 
 def verify_tokens(conn: Connection, settings: Settings, channel: str) -> set[str]:
     default = _default(settings, channel)
-    rows = conn.execute(select(t.channel_accounts.c.verify_token).where(t.channel_accounts.c.channel == channel))
+    rows = conn.execute(select(ct.channel_accounts.c.verify_token).where(ct.channel_accounts.c.channel == channel))
     return {r.verify_token for r in rows if r.verify_token} | ({default.verify_token} if default and default.verify_token else set())
 
 

@@ -13,6 +13,7 @@ from core.orders.model import Order
 from server.api.orders import place_and_publish, transition_and_publish
 from server.catalog import upsert_customer
 from server.channels import instagram, store
+from server.db import channel_tables as ct
 from server.db import tables as t
 from server.services import Services
 from server.streets import streets_for
@@ -75,5 +76,5 @@ def referred_post(uow: Any, msg: store.StoredMessage) -> tuple[list[str], str | 
     media = instagram.referred_media(msg.payload)
     if not media:
         return [], None
-    row = uow.conn.execute(t.instagram_posts.select().where(t.instagram_posts.c.media_id == media)).first()
+    row = uow.conn.execute(ct.instagram_posts.select().where(ct.instagram_posts.c.media_id == media)).first()
     return (list(json.loads(row.item_ids)), row.merchant_id) if row else ([], None)

@@ -23,7 +23,7 @@ from core.menu import Menu
 from core.merchants import Merchant
 from server.channels import accounts
 from server.channels.graph import GraphClient, GraphError
-from server.db import tables as t
+from server.db import channel_tables as ct
 from server.jobs import JobContext, JobFailed
 from server.services import Services
 from server.settings import Settings
@@ -74,7 +74,7 @@ def caption_for(merchant: Merchant, menu: Menu, item_ids: list[str], language: s
 
 def publishing_account(conn: Connection, settings: Settings, merchant_id: str) -> accounts.Account:
     """The Instagram account that sells for this merchant: a stored one naming it, else the default."""
-    rows = conn.execute(select(t.channel_accounts).where(t.channel_accounts.c.channel == "instagram")).all()
+    rows = conn.execute(select(ct.channel_accounts).where(ct.channel_accounts.c.channel == "instagram")).all()
     for row in rows:
         if merchant_id in json.loads(row.merchant_ids or "[]"):
             found = accounts.account_for(conn, settings, "instagram", row.account_id)
@@ -105,7 +105,7 @@ def create_draft(uow: Any, settings: Settings, merchant_id: str, draft: Draft, b
     caption = draft.caption if draft.caption is not None else caption_for(
         merchant, menu, draft.item_ids, language_of(merchant, draft.language))
     post_id = str(uuid7())
-    uow.conn.execute(insert(t.instagram_posts).values(
+    uow.conn.execute(insert(ct.instagram_posts).values(
         id=post_id, merchant_id=merchant_id, account_id=account.account_id, kind=draft.kind,
         item_ids=json.dumps(draft.item_ids), caption=caption, image_url=image_url, status="pending_approval",
         created_by=by, created_at=now))
@@ -113,16 +113,16 @@ def create_draft(uow: Any, settings: Settings, merchant_id: str, draft: Draft, b
 
 
 def post(conn: Connection, merchant_id: str, post_id: str) -> Any:
-    c = t.instagram_posts.c
-    row = conn.execute(select(t.instagram_posts).where(c.id == post_id, c.merchant_id == merchant_id)).first()
+    c = ct.instagram_posts.c
+    row = conn.execute(select(ct.instagram_posts).where(c.id == post_id, c.merchant_id == merchant_id)).first()
     if row is None:
         raise DomainError(ChannelError.POST_NOT_FOUND, f"no Instagram post {post_id} of {merchant_id}")
     return row
 
 
 def posts(conn: Connection, merchant_id: str, limit: int = 100) -> list[Any]:
-    c = t.instagram_posts.c
-    return list(conn.execute(select(t.instagram_posts).where(c.merchant_id == merchant_id)
+    c = ct.instagram_posts.c
+    return list(conn.execute(select(ct.instagram_posts).where(c.merchant_id == merchant_id)
                              .order_by(c.created_at.desc(), c.id.desc()).limit(limit)))
 
 
@@ -132,7 +132,7 @@ def review(uow: Any, services: Services, merchant_id: str, post_id: str, approve
     if row.status != "pending_approval":
         raise DomainError(ChannelError.POST_NOT_PENDING, f"post {post_id} is {row.status}, not pending approval")
     values: dict[str, Any] = {"status": "approved" if approve else "rejected", "approved_by": by if approve else None}
-    uow.conn.execute(update(t.instagram_posts).where(t.instagram_posts.c.id == post_id).values(**values))
+    uow.conn.execute(update(ct.instagram_posts).where(ct.instagram_posts.c.id == post_id).values(**values))
     if approve:
         services.jobs.enqueue_in(uow, PUBLISH_JOB, {"post_id": post_id}, subject=f"merchant:{merchant_id}",
                                  dedupe_key=f"instagram.publish:{post_id}")
@@ -143,7 +143,7 @@ def review(uow: Any, services: Services, merchant_id: str, post_id: str, approve
 
 def _set(services: Services, post_id: str, **values: Any) -> None:
     def unit(uow: Any) -> None:
-        uow.conn.execute(update(t.instagram_posts).where(t.instagram_posts.c.id == post_id).values(**values))
+        uow.conn.execute(update(ct.instagram_posts).where(ct.instagram_posts.c.id == post_id).values(**values))
         uow.commit()
     services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
 
@@ -151,7 +151,7 @@ def _set(services: Services, post_id: str, **values: Any) -> None:
 def publish_post(ctx: JobContext) -> str:
     services, post_id = ctx.services, ctx.payload["post_id"]
     with services.connection() as conn:
-        row = conn.execute(select(t.instagram_posts).where(t.instagram_posts.c.id == post_id)).first()
+        row = conn.execute(select(ct.instagram_posts).where(ct.instagram_posts.c.id == post_id)).first()
         account = accounts.account_for(conn, services.settings, "instagram", row.account_id) if row else None
     if row is None:
         return "no such post"

@@ -26,7 +26,7 @@ from server.catalog import upsert_customer
 from server.channels import accounts, store
 from server.channels.graph import GraphClient, GraphError, ig_private_reply_payload
 from server.channels.webhooks import SEND_JOB
-from server.db import tables as t
+from server.db import channel_tables as ct
 from server.jobs import JobContext
 from server.services import Services
 
@@ -74,12 +74,12 @@ def answer_comment(ctx: JobContext) -> str:
         return "not asking"
 
     def unit(uow: Any) -> str:
-        p = t.instagram_posts.c
-        post = uow.conn.execute(select(t.instagram_posts).where(
+        p = ct.instagram_posts.c
+        post = uow.conn.execute(select(ct.instagram_posts).where(
             p.media_id == media_id, p.account_id == account_id, p.status == "published")).first()
         if post is None:
             return "not one of our posts"
-        o = t.outbound_messages.c
+        o = ct.outbound_messages.c
         if uow.conn.execute(select(o.id).where(o.kind == PRIVATE_REPLY, o.account_id == account_id,
                                                o.recipient == comment_id)).first():
             return "already answered"

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import create_engine, select
 
 from server.channels.signature import sign
-from server.db import tables as t
+from server.db import channel_tables as ct
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "whatsapp"
 APP_SECRET = "test-app-secret"
@@ -116,14 +116,14 @@ class WhatsAppCustomer:
 
     def _processed(self, row_id: str) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(t.channel_messages.c.processed_at)
-                                .where(t.channel_messages.c.id == row_id)).scalar() is not None
+            return conn.execute(select(ct.channel_messages.c.processed_at)
+                                .where(ct.channel_messages.c.id == row_id)).scalar() is not None
 
     def _pending(self) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(t.outbound_messages.c.id).where(
-                t.outbound_messages.c.recipient == self.wa_id,
-                t.outbound_messages.c.status.in_(["queued", "sending"])).limit(1)).first() is not None
+            return conn.execute(select(ct.outbound_messages.c.id).where(
+                ct.outbound_messages.c.recipient == self.wa_id,
+                ct.outbound_messages.c.status.in_(["queued", "sending"])).limit(1)).first() is not None
 
     def wait_for_message(self, predicate: Callable[[str], bool], timeout: float = 30.0) -> str:
         """Wait for a message (status updates come unasked) whose text satisfies `predicate`."""

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from server.db import channel_tables as ct
 from server.db import tables as t
 from tests.emulators.graph_emulator import GraphEmulator
 from tests.emulators.fixtures import GRAPH_TEST_TOKEN
@@ -157,7 +158,7 @@ def test_graph_api_500_then_200_sends_the_reply_once(server: LiveServer, client:
     assert [r["response"]["status"] for r in attempts] == [500, 200]
     engine = create_engine(server.database_url)
     with engine.connect() as conn:
-        rows = conn.execute(select(t.outbound_messages.c.status, func.count()).group_by(t.outbound_messages.c.status)).all()
+        rows = conn.execute(select(ct.outbound_messages.c.status, func.count()).group_by(ct.outbound_messages.c.status)).all()
     engine.dispose()
     assert rows == [("sent", 1)]
     sam.close()
@@ -184,5 +185,5 @@ def test_opt_out_is_honoured_at_once_and_writing_again_opts_back_in(server: Live
 
 def _skipped(engine: Any) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(t.outbound_messages)
-                            .where(t.outbound_messages.c.status == "skipped")).scalar_one()
+        return conn.execute(select(func.count()).select_from(ct.outbound_messages)
+                            .where(ct.outbound_messages.c.status == "skipped")).scalar_one()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select
 
+from server.db import channel_tables as ct
 from server.db import tables as t
 from tests.emulators.graph_emulator import GraphEmulator
 from tests.server.channels.chat import IG_ACCOUNT_ID, signed_post, wait_until
@@ -69,7 +70,7 @@ def dm(api: Api, emulator: GraphEmulator, url: str, message: dict[str, Any]) -> 
     body = ig_event(message)
     assert signed_post(api.client, "/webhooks/instagram", body).status_code == 200
     row_id = f"instagram:{body['entry'][0]['messaging'][0]['message']['mid']}"
-    m, o = t.channel_messages.c, t.outbound_messages.c
+    m, o = ct.channel_messages.c, ct.outbound_messages.c
     wait_until(lambda: db_rows(url, select(m.processed_at).where(m.id == row_id))[0][0] is not None, 30,
                "the DM was not processed")
     wait_until(lambda: not db_rows(url, select(o.id).where(o.recipient == CUSTOMER,
@@ -108,7 +109,7 @@ def test_approved_post_is_published_and_dms_about_it_order_its_dish(
     replies = dm(chat_api, graph_emulator, demo_database_url,
                  {"text": "2 of these", "attachments": [{"type": "share", "payload": {"id": post["media_id"]}}]})
     assert any("2× Garlic bread" in r["message"]["text"] for r in replies), replies
-    [state] = db_rows(demo_database_url, select(t.conversations.c.state).where(t.conversations.c.sender == CUSTOMER))
+    [state] = db_rows(demo_database_url, select(ct.conversations.c.state).where(ct.conversations.c.sender == CUSTOMER))
     lines = json.loads(state[0])["lines"]
     assert [(line["item_id"], line["quantity"]) for line in lines] == [("garlic_bread", 2)]
 
@@ -154,7 +155,7 @@ def test_a_price_comment_gets_one_private_reply_however_often_it_is_delivered(
     for n in range(1, 5):
         wait_until(lambda n=n: job_done(demo_database_url, f"comment:1789000000000000{n}"), 30,
                    f"comment {n} was not handled")
-    o = t.outbound_messages.c
+    o = ct.outbound_messages.c
     wait_until(lambda: not db_rows(demo_database_url, select(o.id).where(o.status.in_(["queued", "sending"]))), 30,
                "the private reply was not sent")
     [reply] = graph_emulator.sent_instagram(comment_id="17890000000000001")

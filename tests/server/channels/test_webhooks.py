@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from server.channels import instagram, whatsapp
 from server.channels.signature import is_valid, sign
+from server.db import channel_tables as ct
 from server.db import tables as t
 from tests.server.channels.chat import APP_SECRET, FIXTURES, VERIFY_TOKEN, fixture, signed_post
 from tests.server.conftest import Api
@@ -84,7 +85,7 @@ def test_handshake_echoes_the_challenge_only_for_our_verify_token(chat_api: Api)
 
 def _stored(api: Api) -> int:
     with api.services.connection() as conn:
-        return conn.execute(select(func.count()).select_from(t.channel_messages)).scalar_one()
+        return conn.execute(select(func.count()).select_from(ct.channel_messages)).scalar_one()
 
 
 def test_unsigned_or_badly_signed_deliveries_are_refused_and_store_nothing(chat_api: Api) -> None:
@@ -129,7 +130,7 @@ def test_delivery_statuses_are_recorded_against_the_sent_message_and_never_go_ba
     customer.say("hi")
     customer.close()
     with chat_api.services.connection() as conn:
-        [row] = conn.execute(select(t.outbound_messages.c.id, t.outbound_messages.c.provider_message_id)).all()
+        [row] = conn.execute(select(ct.outbound_messages.c.id, ct.outbound_messages.c.provider_message_id)).all()
     assert row.provider_message_id.startswith("wamid.")
 
     def status(name: str) -> str:
@@ -139,14 +140,14 @@ def test_delivery_statuses_are_recorded_against_the_sent_message_and_never_go_ba
         value["statuses"][0]["id"] = row.provider_message_id
         assert signed_post(chat_api.client, "/webhooks/whatsapp", body).status_code == 200
         with chat_api.services.connection() as conn:
-            return conn.execute(select(t.outbound_messages.c.status)).scalar_one()
+            return conn.execute(select(ct.outbound_messages.c.status)).scalar_one()
 
     assert status("delivered") == "delivered"
     assert status("read") == "read"
     assert status("delivered") == "read"  # Meta's callbacks arrive out of order at times
     assert status("failed") == "failed"
     with chat_api.services.connection() as conn:
-        assert "130472" in conn.execute(select(t.outbound_messages.c.error)).scalar_one()
+        assert "130472" in conn.execute(select(ct.outbound_messages.c.error)).scalar_one()
 
 
 @pytest.mark.parametrize("body", [
@@ -175,11 +176,11 @@ def test_a_business_cannot_rewrite_another_business_statuses(chat_api: Api, grap
     customer.say("hi")
     customer.close()
     with chat_api.services.connection() as conn:
-        wamid = conn.execute(select(t.outbound_messages.c.provider_message_id)).scalar_one()
+        wamid = conn.execute(select(ct.outbound_messages.c.provider_message_id)).scalar_one()
     body = fixture("wa_status_failed.json")
     value = body["entry"][0]["changes"][0]["value"]
     value["metadata"]["phone_number_id"] = "999000"  # its own number, signed with its own secret
     value["statuses"][0]["id"] = wamid
     assert signed_post(chat_api.client, "/webhooks/whatsapp", body, secret="other-app-secret").status_code == 200
     with chat_api.services.connection() as conn:
-        assert conn.execute(select(t.outbound_messages.c.status)).scalar_one() == "sent"
+        assert conn.execute(select(ct.outbound_messages.c.status)).scalar_one() == "sent"

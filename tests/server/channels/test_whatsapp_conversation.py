@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from server.db import tables as t
+from server.db import channel_tables as ct
 from tests.emulators.graph_emulator import GraphEmulator
 from tests.server.channels.chat import WhatsAppCustomer, text_of, titles
 from tests.server.conftest import Api
@@ -85,7 +85,7 @@ def test_english_text_conversation_from_hi_to_delivered(chat_api: Api, customer:
     [status] = customer.say("where is my order?")
     assert "was delivered" in text_of(status)
     with chat_api.services.connection() as conn:
-        statuses = [r.status for r in conn.execute(select(t.outbound_messages.c.status))]
+        statuses = [r.status for r in conn.execute(select(ct.outbound_messages.c.status))]
     assert statuses and set(statuses) == {"sent"}
 
 
@@ -210,8 +210,8 @@ def test_a_message_that_keeps_failing_is_answered_with_an_apology_and_does_not_b
     [menu] = customer.say("menu")
     assert "Which kitchen" in text_of(menu)
     with chat_api.services.connection() as conn:
-        outcome = conn.execute(select(t.channel_messages.c.outcome)
-                               .where(t.channel_messages.c.id == f"whatsapp:{broken['id']}")).scalar_one()
+        outcome = conn.execute(select(ct.channel_messages.c.outcome)
+                               .where(ct.channel_messages.c.id == f"whatsapp:{broken['id']}")).scalar_one()
     assert outcome == "error"
 
 
