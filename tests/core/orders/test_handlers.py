@@ -1,79 +1,21 @@
-"""Order handlers on the memory unit of work: stock, promos, idempotency, rollback, actor scoping."""
+"""Order handlers on the memory unit of work: stock, promos, rollback, actor scoping (idempotency:
+test_idempotency.py)."""
 from __future__ import annotations
 
 import copy
-import hashlib
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 
 from core.errors import DomainError, OrderError, PromoError
-from core.orders.cart import Cart
-from core.orders.handlers import (
-    PlaceOrder, TransitionOrder, fingerprint, get_order, place_order, quote, transition_order,
-)
+from core.orders.handlers import PlaceOrder, get_order, place_order, quote
 from core.orders.lifecycle import Action, OrderStatus, Role
-from core.orders.memory import MemoryState, MemoryUnitOfWork
+from core.orders.memory import MemoryUnitOfWork
 from core.orders.model import Actor
-
-PIZZERIA = "pizzeria-donau"
-ANNA = Actor(role=Role.CUSTOMER, id="cust-anna")
-LUCIA = Actor(role=Role.CUSTOMER, id="cust-lucia")
-STAFF = Actor(role=Role.MERCHANT_STAFF, id="staff-1", merchant_id=PIZZERIA)
-OTHER_STAFF = Actor(role=Role.MERCHANT_OWNER, id="owner-9", merchant_id="krems-burger")
-DRIVER = Actor(role=Role.DRIVER, id="drv-max")
-ADMIN = Actor(role=Role.ADMIN, id="admin-1")
-
-
-def stock(state: MemoryState, merchant_id: str, key: str) -> int | None:
-    menu = state.menus[merchant_id]
-    kind, _, ident = key.partition(":")
-    if kind == "item":
-        return menu.item(ident).stock
-    return next(o.stock for g in menu.modifier_groups for o in g.options if o.id == ident)
-
-
-def snapshot(state: MemoryState) -> dict:
-    """Everything a placement could touch, as plain data."""
-    return {
-        "menus": {k: m.model_dump() for k, m in state.menus.items()},
-        "promos": {k: p.model_dump() for k, p in state.promos.items()},
-        "orders": {k: o.model_dump() for k, o in state.orders.items()},
-        "idempotency": dict(state.idempotency),
-        "numbers": dict(state.numbers),
-    }
-
-
-@pytest.fixture
-def run(state):
-    """Run one handler in its own unit of work, as a controller would."""
-
-    def _run(handler, *args):
-        with MemoryUnitOfWork(state) as uow:
-            return handler(*args, uow)
-
-    return _run
-
-
-@pytest.fixture
-def place(run, build, now):
-    def _place(*lines, order_id="o-1", customer="cust-anna", key=None, at=now, actor=ANNA, **fields):
-        cart = build.cart(fields.pop("merchant_id", PIZZERIA), *lines, **fields)
-        return run(place_order, PlaceOrder(cart=cart, actor=actor, order_id=order_id, now=at, customer_id=customer,
-                                           idempotency_key=key))
-
-    return _place
-
-
-@pytest.fixture
-def move(run, now):
-    def _move(order_id, action, actor, minutes=1, reason=None, prep=None):
-        return run(transition_order, TransitionOrder(order_id=order_id, action=action, actor=actor,
-                                                     now=now + timedelta(minutes=minutes), reason=reason,
-                                                     prep_minutes=prep))
-
-    return _move
+from tests.core.orders.handler_support import (  # noqa: F401  (fixtures)
+    ADMIN, ANNA, DRIVER, LUCIA, OTHER_STAFF, PIZZERIA, STAFF, move, place, run, snapshot, stock,
+)
 
 
 # --- placement ------------------------------------------------------------------------------------------------
@@ -266,72 +208,6 @@ def test_unknown_promo_code_via_the_catalog(place, build):
     with pytest.raises(DomainError) as info:
         place(build.line("calzone"), promo_code="FREEPIZZA")
     assert info.value.code is PromoError.UNKNOWN
-
-
-# --- idempotency --------------------------------------------------------------------------------------------------
-
-
-def test_same_key_and_body_returns_the_same_order(place, state, build, now):
-    first = place(build.line("tiramisu", None, 2), key="k-1")
-    retry = place(build.line("tiramisu", None, 2), key="k-1", order_id="o-retry", at=now + timedelta(seconds=20))
-    assert first.created and not retry.created
-    assert retry.order.id == "o-1"
-    assert retry.order.model_dump() == first.order.model_dump()
-    assert retry.events == []
-    assert set(state.orders) == {"o-1"}
-    assert stock(state, PIZZERIA, "item:tiramisu") == 10  # reserved once
-    assert state.numbers == {PIZZERIA: 1}
-
-
-def test_a_retry_sees_the_order_as_it_is_now(place, move, build):
-    place(build.line("calzone"), key="k-1")
-    move("o-1", Action.ACCEPT, STAFF, prep=12)
-    retry = place(build.line("calzone"), key="k-1")
-    assert not retry.created and retry.order.status is OrderStatus.ACCEPTED
-
-
-@pytest.mark.parametrize("change", ["quantity", "customer", "tip"])
-def test_same_key_other_body_is_refused(place, state, build, change):
-    place(build.line("tiramisu", None, 2), key="k-1")
-    before = snapshot(state)
-    kwargs = {"key": "k-1", "order_id": "o-2"}
-    lines = [build.line("tiramisu", None, 2)]
-    if change == "quantity":
-        lines = [build.line("tiramisu", None, 3)]
-    elif change == "customer":
-        kwargs.update(customer="cust-lucia", actor=LUCIA)
-    else:
-        kwargs["tip"] = D("1.00")
-    with pytest.raises(DomainError) as info:
-        place(*lines, **kwargs)
-    assert info.value.code is OrderError.IDEMPOTENCY_KEY_REUSED
-    assert snapshot(state) == before
-
-
-def test_the_fingerprint_is_the_cart_s_whatever_its_subclass(build):
-    """An entry point may hand over a subclass of Cart (the API's request body adds customer_id)."""
-
-    class CartWithExtras(Cart):
-        customer_id: str | None = None
-        note_to_self: str = "not part of the request print"
-
-    cart = build.cart(PIZZERIA, build.line("tiramisu", None, 2))
-    extended = CartWithExtras.model_validate({**cart.model_dump(), "customer_id": "cust-anna"})
-    assert fingerprint(extended, "cust-anna") == fingerprint(cart, "cust-anna")
-    assert fingerprint(cart, "cust-anna") == hashlib.sha256(cart.model_dump_json().encode() + b"|cust-anna").hexdigest()
-
-
-def test_without_a_key_the_same_body_places_twice(place, state, build):
-    place(build.line("calzone"))
-    assert place(build.line("calzone"), order_id="o-2").created
-    assert set(state.orders) == {"o-1", "o-2"} and state.idempotency == {}
-
-
-def test_a_failed_placement_does_not_burn_its_key(place, state, build):
-    with pytest.raises(DomainError):
-        place(build.line("tiramisu", None, 20), key="k-1")
-    assert state.idempotency == {}
-    assert place(build.line("tiramisu", None, 2), key="k-1").created
 
 
 # --- transitions and actor scoping ------------------------------------------------------------------------------
