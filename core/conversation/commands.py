@@ -61,7 +61,6 @@ class Commands:
             self.say(self.texts.t("cancel_not_allowed", number=order.number),
                      buttons=[Button(id="human", title=self.texts.t("btn_human"))])
             return
-        self.cancelled_order_id = cancelled.id
         self.say(self.texts.t("status_cancelled", number=cancelled.number))
 
     def repeat(self: Dialogue) -> None:

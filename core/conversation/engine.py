@@ -71,7 +71,7 @@ def respond(state: ConversationState, inbound: Inbound, ports: ConversationPorts
     dialogue.state.turn += 1
     dialogue.handle(inbound)
     return Turn(state=dialogue.state, replies=dialogue.replies, placed_order_id=dialogue.placed_order_id,
-                handed_over=dialogue.handed_over, cancelled_order_id=dialogue.cancelled_order_id)
+                handed_over=dialogue.handed_over)
 
 
 class Dialogue(CartReplies, CheckoutSteps, Commands):
@@ -79,7 +79,6 @@ class Dialogue(CartReplies, CheckoutSteps, Commands):
         self.state, self.ports, self.now, self.channel = state, ports, now, channel
         self.replies: list[Reply] = []
         self.placed_order_id: str | None = None
-        self.cancelled_order_id: str | None = None
         self.handed_over = False
         self.customer = ports.customer()
         self._merchants = {m.id: m for m in ports.merchants()}

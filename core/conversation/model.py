@@ -135,7 +135,6 @@ class Turn(BaseModel):
     replies: list[Reply] = Field(default_factory=list)
     placed_order_id: str | None = None
     handed_over: bool = False
-    cancelled_order_id: str | None = None
 
 
 class OrderNotice(BaseModel):

@@ -3,7 +3,6 @@ recorded payloads in tests/fixtures/whatsapp), signs them like Meta, posts them,
 business answered from the Graph API emulator."""
 from __future__ import annotations
 
-import copy
 import json
 import time
 from collections.abc import Callable
@@ -168,7 +167,3 @@ def wait_until(check: Callable[[], bool], timeout: float, failure: str) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"{failure} within {timeout} s")
-
-
-def copy_of(value: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(value)
