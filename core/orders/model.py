@@ -60,8 +60,9 @@ class Order(BaseModel):
     travel_minutes: int = 0
     driver_id: str | None = None
     eta: datetime | None = Field(default=None, description="when dispatch expects to deliver (delivery orders)")
-    events: list[OrderEvent] = Field(default_factory=list)
     version: int = 1
+    # Last, so the stored document (the order without its events) is a prefix of the order's JSON.
+    events: list[OrderEvent] = Field(default_factory=list)
 
     @property
     def merchant_id(self) -> str:

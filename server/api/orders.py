@@ -65,10 +65,15 @@ class OrderController(Controller):
         actor = actor_of(request)
         key = f"{actor.role}:{actor.id}:{idempotency_key}" if idempotency_key else None
         command = place_command(data, actor, services.clock(), key)
-        result = await services.write(lambda uow: place_and_publish(command, uow, services))
+
+        def place(uow: Any) -> tuple[handlers.PlaceResult, str | None]:
+            placed = place_and_publish(command, uow, services)
+            return placed, uow.orders.stored_json(placed.order)
+
+        result, stored = await services.write(place)
         headers = {} if result.created else {"Idempotent-Replayed": "true"}
         # Encoded here (the same bytes order_view would give); the annotation keeps the documented schema.
-        return Response(order_view_json(result.order, actor),  # type: ignore[arg-type]
+        return Response(order_view_json(result.order, actor, stored),  # type: ignore[arg-type]
                         status_code=201 if result.created else 200, headers=headers, media_type=MediaType.JSON)
 
     @get("/{order_id:str}", guards=[roles(*ANY_ROLE)], sync_to_thread=True)

@@ -6,11 +6,14 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+from pydantic import TypeAdapter
 
 from core.errors import DomainError, InputError
 from core.orders.lifecycle import allowed_actions
-from core.orders.model import Actor, Order
+from core.orders.model import Actor, Order, OrderEvent
 from core.orders.priority import QueueEntry
+
+_EVENTS = TypeAdapter(list[OrderEvent])
 
 
 def order_view(order: Order, actor: Actor | None = None) -> dict[str, Any]:
@@ -22,13 +25,18 @@ def order_view(order: Order, actor: Actor | None = None) -> dict[str, Any]:
     return body
 
 
-def order_view_json(order: Order, actor: Actor) -> bytes:
+def order_view_json(order: Order, actor: Actor, stored: str | None = None) -> bytes:
     """`order_view` already encoded, for the order-intake hot path.
 
     pydantic writes the order's JSON in one pass (~3x faster than dumping to a dict and encoding it); the
-    two fields the view adds go after it, where `order_view` puts them, so the bytes are the same.
+    two fields the view adds go after it, where `order_view` puts them, so the bytes are the same. `stored`
+    is the order's stored document (its JSON without the events, which are its last field), when the caller
+    has it: then only the events are encoded.
     """
-    body = order.__pydantic_serializer__.to_json(order)
+    if stored is None:
+        body = order.__pydantic_serializer__.to_json(order)
+    else:
+        body = b"".join((stored.encode()[:-1], b',"events":', _EVENTS.dump_json(order.events), b"}"))
     extra = msgspec.json.encode({"merchant_id": order.merchant_id, "allowed_actions": [
         str(a) for a in allowed_actions(order.status, actor.role, is_delivery=order.is_delivery)]})
     return body[:-1] + b"," + extra[1:]

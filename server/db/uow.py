@@ -149,7 +149,12 @@ def _order_row(order: Order, raw: Raw) -> dict[str, object]:
             "placed_at": raw.timestamp(order.placed_at), "promised_at": raw.timestamp(order.promised_at),
             "total": raw.number(order.total),
             "currency": order.quote.currency, "version": order.version,
-            "doc": order.model_dump_json(exclude={"events"})}
+            "doc": order_document(order)}
+
+
+def order_document(order: Order) -> str:
+    """What `orders.doc` and the change feed hold: the order's JSON without its events (kept as rows)."""
+    return order.model_dump_json(exclude={"events"})
 
 
 ORDER_COLUMNS = ("id", "merchant_id", "customer_id", "number", "status", "channel", "placed_at", "promised_at",
@@ -166,6 +171,7 @@ class SqlOrders:
     def __init__(self, conn: Connection, raw: Raw) -> None:
         self.conn = conn
         self.raw = raw
+        self._stored: tuple[Order, int, str] | None = None
 
     def add(self, order: Order) -> None:
         row = _order_row(order, self.raw)
@@ -173,7 +179,15 @@ class SqlOrders:
         self.raw.executemany(INSERT_EVENT, [_event_row(order.id, e, self.raw) for e in order.events])
         self._changed(order, row["doc"])  # type: ignore[arg-type]
 
+    def stored_json(self, order: Order) -> str | None:
+        """The document (the order's JSON without its events) this unit of work last wrote for `order`, if
+        the order is still at that version: the response is built from it instead of encoding the order again."""
+        if self._stored is not None and self._stored[0] is order and self._stored[1] == order.version:
+            return self._stored[2]
+        return None
+
     def _changed(self, order: Order, doc: str) -> None:
+        self._stored = (order, order.version, doc)
         record_change(self.raw, "order", order.id, doc, merchant_id=order.merchant_id,
                       customer_id=order.customer_id, driver_id=order.driver_id)
 

@@ -13,6 +13,7 @@ from core.orders.lifecycle import Action, Role
 from core.orders.model import Actor, Order
 from core.orders.pricing import quote_cart
 from server.api.views import order_view, order_view_json
+from server.db.uow import order_document
 from tests.server.live_server import always_open_menu, always_open_merchant, order_cart
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -33,4 +34,6 @@ def test_order_view_json_is_the_encoded_order_view(role: Role, accepted: bool) -
     if accepted:
         order.apply(Action.ACCEPT, by=Actor(role=Role.SYSTEM), now=NOW, prep_minutes=12)
     actor = Actor(role=role, id="someone", merchant_id=order.merchant_id)
-    assert order_view_json(order, actor) == msgspec.json.encode(order_view(order, actor))
+    expected = msgspec.json.encode(order_view(order, actor))
+    assert order_view_json(order, actor) == expected
+    assert order_view_json(order, actor, stored=order_document(order)) == expected  # from the stored document
