@@ -16,7 +16,8 @@ from core.orders.model import Actor
 from core.sync.hlc import Timestamp
 from core.sync.operations import Operation, later
 from server import catalog, kitchen
-from server.api.orders import PlaceOrderBody, place_and_publish, place_command, transition_and_publish
+from server.api.order_intake import PlaceOrderBody, place_and_publish, place_command
+from server.api.orders import transition_and_publish
 from server.api.views import order_view
 from server.auth import OWNERS, STAFF, ensure_merchant_scope
 from server.db import tables as t

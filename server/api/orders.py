@@ -12,23 +12,18 @@ from core.errors import AccountError, DomainError, InputError
 from core.orders import handlers
 from core.orders.cart import Cart
 from core.orders.lifecycle import Action, OrderStatus, Role
-from core.orders.model import Actor
 from core.orders.priority import merchant_queue
 from core.orders.quote import Quote
 from server import kitchen
-from server.api.views import decode_cursor, encode_cursor, order_view, order_view_json, queue_view
+from server.api.order_intake import (
+    IDEMPOTENCY_KEY_MAX, ORDERING_ROLES, OrderIntake, PlaceOrderBody, order_key, place_and_encode, place_command,
+)
+from server.api.views import decode_cursor, encode_cursor, order_view, queue_view
 from server.auth import ANY_ROLE, STAFF, GuardedRouteHandler, actor_of, ensure_merchant_scope, roles
-from core.ids import uuid7
 from server.services import Services
 
-ORDERING_ROLES = (Role.CUSTOMER, Role.MERCHANT_STAFF, Role.MERCHANT_OWNER, Role.ADMIN)
-IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)]
-
-
-class PlaceOrderBody(Cart):
-    """A cart to place. Staff taking a phone order may name the customer."""
-
-    customer_id: str | None = Field(default=None, max_length=80)
+IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False,
+                                                      max_length=IDEMPOTENCY_KEY_MAX)]
 
 
 class TransitionBody(BaseModel):
@@ -57,24 +52,21 @@ class OrderController(Controller):
     path = "/orders"
     tags = ["orders"]
 
-    @GuardedRouteHandler("/", http_method=HttpMethod.POST, guards=[roles(*ORDERING_ROLES)], status_code=201)
+    @GuardedRouteHandler("/", http_method=HttpMethod.POST, guards=[roles(*ORDERING_ROLES)], status_code=201,
+                         middleware=[OrderIntake])
     async def place(self, request: Request, data: PlaceOrderBody,  # type: ignore[type-arg]
                     idempotency_key: IdempotencyKey = None) -> Response[dict[str, Any]]:
-        """Place an order. Retrying with the same Idempotency-Key and body returns the same order."""
+        """Place an order. Retrying with the same Idempotency-Key and body returns the same order.
+
+        Usual requests are answered by the OrderIntake middleware with the same code; this handler takes
+        the rest and documents the operation."""
         services = services_of(request)
         actor = actor_of(request)
-        key = f"{actor.role}:{actor.id}:{idempotency_key}" if idempotency_key else None
-        command = place_command(data, actor, services.clock(), key)
-
-        def place(uow: Any) -> tuple[handlers.PlaceResult, str | None]:
-            placed = place_and_publish(command, uow, services)
-            return placed, uow.orders.stored_json(placed.order)
-
-        result, stored = await services.write(place)
-        headers = {} if result.created else {"Idempotent-Replayed": "true"}
-        # Encoded here (the same bytes order_view would give); the annotation keeps the documented schema.
-        return Response(order_view_json(result.order, actor, stored),  # type: ignore[arg-type]
-                        status_code=201 if result.created else 200, headers=headers, media_type=MediaType.JSON)
+        command = place_command(data, actor, services.clock(), order_key(actor, idempotency_key))
+        status, content, replayed = await place_and_encode(command, services)
+        # Encoded already (the same bytes order_view would give); the annotation keeps the documented schema.
+        return Response(content, status_code=status,  # type: ignore[arg-type]
+                        headers={"Idempotent-Replayed": "true"} if replayed else {}, media_type=MediaType.JSON)
 
     @get("/{order_id:str}", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
     def get_order(self, request: Request, order_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
@@ -124,30 +116,6 @@ class OrderController(Controller):
         with services_of(request).read() as uow:
             order = handlers.get_order(order_id, actor_of(request), uow)
         return [e.model_dump(mode="json") for e in order.events]
-
-
-def place_command(data: PlaceOrderBody, actor: Actor, now: datetime, key: str | None) -> handlers.PlaceOrder:
-    """Who the order is for: customers order for themselves, staff for their own merchant."""
-    customer_id = data.customer_id
-    if actor.role is Role.CUSTOMER:
-        if customer_id not in (None, actor.id):
-            raise DomainError(AccountError.FORBIDDEN, "customers order for themselves")
-        customer_id = actor.id
-    elif actor.role in (Role.MERCHANT_STAFF, Role.MERCHANT_OWNER):
-        ensure_merchant_scope(actor, data.merchant_id)
-    elif actor.role is not Role.ADMIN:
-        raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} does not place orders")
-    # The body is a Cart (plus customer_id, taken above); the handler reads only the cart's fields.
-    return handlers.PlaceOrder(cart=data, actor=actor, order_id=str(uuid7()), now=now, customer_id=customer_id,
-                               idempotency_key=key)
-
-
-def place_and_publish(command: handlers.PlaceOrder, uow: Any, services: Services) -> handlers.PlaceResult:
-    result = handlers.place_order(command, uow)
-    if result.created:
-        services.publish_after_commit(uow, result.order, {"type": "order.placed", "order_id": result.order.id,
-                                                          "status": str(result.order.status)})
-    return result
 
 
 def transition_and_publish(command: handlers.TransitionOrder, uow: Any, services: Services) -> Any:

@@ -10,7 +10,8 @@ from core.errors import DomainError
 from core.merchants import Customer, normalise_phone
 from core.orders.cart import Cart
 from core.orders.model import Order
-from server.api.orders import place_and_publish, transition_and_publish
+from server.api.order_intake import place_and_publish
+from server.api.orders import transition_and_publish
 from server.catalog import upsert_customer
 from server.channels import instagram, store
 from server.db import channel_tables as ct
