@@ -84,7 +84,7 @@ class BusyMode(BaseModel):
     def at(self, now: datetime) -> "BusyMode":
         """What is in force at `now` (off once the time is up)."""
         if self.kind is BusyKind.OFF or self.until is None or now >= self.until:
-            return BusyMode()
+            return _NOT_BUSY
         return self
 
     def paused_at(self, now: datetime) -> bool:
@@ -113,6 +113,9 @@ class BusyMode(BaseModel):
         if self.kind is BusyKind.EXTRA_PREP and not 1 <= self.extra_minutes <= MAX_EXTRA_PREP_MINUTES:
             raise DomainError(KitchenError.INVALID_BUSY,
                               f"extra prep time is 1 to {MAX_EXTRA_PREP_MINUTES} minutes")
+
+
+_NOT_BUSY = BusyMode()  # frozen, so one instance serves every "not busy"
 
 
 class Merchant(BaseModel):

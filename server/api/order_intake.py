@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from core.errors import AccountError, DomainError
-from core.ids import uuid7
+from core.ids import uuid7_str
 from core.orders import handlers
 from core.orders.cart import Cart
 from core.orders.lifecycle import Role
@@ -55,7 +55,7 @@ def place_command(data: PlaceOrderBody, actor: Actor, now: datetime, key: str | 
     elif actor.role is not Role.ADMIN:
         raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} does not place orders")
     # The body is a Cart (plus customer_id, taken above); the handler reads only the cart's fields.
-    return handlers.PlaceOrder(cart=data, actor=actor, order_id=str(uuid7()), now=now, customer_id=customer_id,
+    return handlers.PlaceOrder(cart=data, actor=actor, order_id=uuid7_str(), now=now, customer_id=customer_id,
                                idempotency_key=key)
 
 

@@ -46,14 +46,17 @@ class Raw:
             self._dbapi.cursor().execute("; ".join(statements))  # no parameters: the simple query protocol
 
     def executemany(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        if rows:
+        if len(rows) == 1:  # the usual case (one event); executemany's set-up costs more than the row
+            self.execute(sql, rows[0])
+        elif rows:
             self._dbapi.cursor().executemany(self._sql(sql), rows)
 
     def timestamp(self, value: datetime | None) -> Any:
         """As SQLAlchemy's UTCDateTime stores it: naive UTC text on SQLite, timestamptz on PostgreSQL."""
         if value is None:
             return None
-        value = value.astimezone(timezone.utc)
+        if value.tzinfo is not timezone.utc:
+            value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else value
 
     def number(self, value: Decimal) -> Any:

@@ -154,9 +154,10 @@ def _order_row(order: Order, raw: Raw) -> dict[str, object]:
 
 def order_document(order: Order) -> str:
     """What `orders.doc` and the change feed hold: the order's JSON without its events (kept as rows)."""
-    return order.model_dump_json(exclude={"events"})
+    return order.__pydantic_serializer__.to_json(order, exclude=_EVENTS).decode()
 
 
+_EVENTS = {"events"}
 ORDER_COLUMNS = ("id", "merchant_id", "customer_id", "number", "status", "channel", "placed_at", "promised_at",
                  "total", "currency", "version", "doc")
 EVENT_COLUMNS = ("order_id", "seq", "at", "actor_role", "actor_id", "action", "from_status", "to_status", "reason",
