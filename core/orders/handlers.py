@@ -35,6 +35,9 @@ class PlaceOrder:
     now: datetime
     customer_id: str | None = None
     idempotency_key: str | None = None
+    # What tells a retry from another request under the same key: a hash of the request as it was received
+    # (an HTTP body), when the caller has one; otherwise the cart's own fingerprint.
+    request_print: str | None = None
 
 
 @dataclass
@@ -99,7 +102,7 @@ def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     """Quote, reserve stock, use the promo and store the order, once per idempotency key."""
     if cmd.idempotency_key:
         # Claimed first, in one statement with the check: a failed placement rolls the claim back with it.
-        request_print = fingerprint(cmd.cart, cmd.customer_id)
+        request_print = cmd.request_print or fingerprint(cmd.cart, cmd.customer_id)
         seen = uow.idempotency.claim(cmd.idempotency_key, request_print, cmd.order_id)
         if seen is not None:
             if seen[0] != request_print:

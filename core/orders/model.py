@@ -82,11 +82,11 @@ class Order(BaseModel):
         """A new order from a quote. The promised time is the slot, or now + prep + travel for ASAP."""
         slot = quote.requested_time.slot_start
         promised = slot if slot is not None else now + timedelta(minutes=default_prep_minutes + travel_minutes)
-        order = cls(id=order_id, customer_id=customer_id, quote=quote, placed_at=now, promised_at=promised, vip=vip,
-                    travel_minutes=travel_minutes)
-        order.events.append(OrderEvent(seq=1, at=now, actor=by, action="place", from_status=None,
-                                       to_status=OrderStatus.PLACED))
-        return order
+        placed = {"seq": 1, "at": now, "actor": by, "action": "place", "from_status": None,
+                  "to_status": OrderStatus.PLACED}
+        return cls.model_validate({"id": order_id, "customer_id": customer_id, "quote": quote, "placed_at": now,
+                                   "promised_at": promised, "vip": vip, "travel_minutes": travel_minutes,
+                                   "events": [placed]})
 
     def apply(self, action: Action, *, by: Actor, now: datetime, reason: str | None = None,
               prep_minutes: int | None = None) -> OrderEvent:

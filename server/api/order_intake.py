@@ -13,6 +13,7 @@ and all, so every refusal keeps its one problem-details answer and the OpenAPI s
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +44,14 @@ def order_key(actor: Actor, idempotency_key: str | None) -> str | None:
     return f"{actor.role}:{actor.id}:{idempotency_key}" if idempotency_key else None
 
 
-def place_command(data: PlaceOrderBody, actor: Actor, now: datetime, key: str | None) -> handlers.PlaceOrder:
+def body_print(body: bytes) -> str:
+    """The fingerprint of an HTTP order: the same key with a body that differs in any byte is another request
+    (409), as with Idempotency-Key fingerprints generally. Hashing the bytes costs less than the cart's JSON."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def place_command(data: PlaceOrderBody, actor: Actor, now: datetime, key: str | None,
+                  request_print: str | None = None) -> handlers.PlaceOrder:
     """Who the order is for: customers order for themselves, staff for their own merchant."""
     customer_id = data.customer_id
     if actor.role is Role.CUSTOMER:
@@ -56,7 +64,7 @@ def place_command(data: PlaceOrderBody, actor: Actor, now: datetime, key: str | 
         raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} does not place orders")
     # The body is a Cart (plus customer_id, taken above); the handler reads only the cart's fields.
     return handlers.PlaceOrder(cart=data, actor=actor, order_id=uuid7_str(), now=now, customer_id=customer_id,
-                               idempotency_key=key)
+                               idempotency_key=key, request_print=request_print)
 
 
 def place_and_publish(command: handlers.PlaceOrder, uow: Any, services: Services) -> handlers.PlaceResult:
@@ -118,7 +126,7 @@ class OrderIntake:
         if data is None:
             await self.app(scope, _replay([body], None, receive), send)
             return
-        command = place_command(data, actor, services.clock(), order_key(actor, key or None))
+        command = place_command(data, actor, services.clock(), order_key(actor, key or None), body_print(body))
         status, content, extra = await place_and_encode(command, services)
         await send({"type": "http.response.start", "status": status,
                     "headers": [*_JSON_HEADERS, (b"content-length", str(len(content)).encode()),

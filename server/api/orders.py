@@ -16,7 +16,8 @@ from core.orders.priority import merchant_queue
 from core.orders.quote import Quote
 from server import kitchen
 from server.api.order_intake import (
-    IDEMPOTENCY_KEY_MAX, ORDERING_ROLES, OrderIntake, PlaceOrderBody, order_key, place_and_encode, place_command,
+    IDEMPOTENCY_KEY_MAX, ORDERING_ROLES, OrderIntake, PlaceOrderBody, body_print, order_key, place_and_encode,
+    place_command,
 )
 from server.api.views import decode_cursor, encode_cursor, order_view, queue_view
 from server.auth import ANY_ROLE, STAFF, GuardedRouteHandler, actor_of, ensure_merchant_scope, roles
@@ -62,7 +63,8 @@ class OrderController(Controller):
         the rest and documents the operation."""
         services = services_of(request)
         actor = actor_of(request)
-        command = place_command(data, actor, services.clock(), order_key(actor, idempotency_key))
+        command = place_command(data, actor, services.clock(), order_key(actor, idempotency_key),
+                                body_print(await request.body()))
         status, content, replayed = await place_and_encode(command, services)
         # Encoded already (the same bytes order_view would give); the annotation keeps the documented schema.
         return Response(content, status_code=status,  # type: ignore[arg-type]

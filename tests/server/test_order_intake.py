@@ -185,3 +185,15 @@ async def _empty_body() -> None:
 
     replayed = _replay([], None, receive)
     assert await replayed() == {"type": "http.request", "body": b"", "more_body": False}
+
+
+def test_a_retry_must_repeat_the_body_byte_for_byte(api: Api) -> None:
+    body = json.dumps(margherita_cart()).encode()
+    headers = {**api.as_("anna"), "content-type": "application/json", "Idempotency-Key": "k"}
+    first = api.client.post("/orders", content=body, headers=headers)
+    assert first.status_code == 201, first.text
+    assert api.client.post("/orders", content=body, headers=headers).json()["id"] == first.json()["id"]
+    reformatted = api.client.post("/orders", content=json.dumps(margherita_cart(), indent=2).encode(),
+                                  headers=headers)
+    assert reformatted.status_code == 409
+    assert reformatted.json()["code"] == "idempotency_key_reused"
