@@ -45,17 +45,23 @@ def _price_line(
     elif line.variant_id is not None:
         problems.append(Problem(OrderError.UNKNOWN_VARIANT, f"{item.name} has no variants", index))
         return None
-    modifiers = _price_modifiers(index, line, item, menu, problems)
-    if modifiers is None:
-        return None
+    if not line.modifiers and not item.modifier_group_ids:  # the usual line: nothing to choose
+        modifiers: list[PricedModifier] = []
+        allergens = item.allergens
+    else:
+        priced = _price_modifiers(index, line, item, menu, problems)
+        if priced is None:
+            return None
+        modifiers = priced
+        unit += sum((m.unit_price for m in modifiers), Decimal(0))
+        allergens = set(item.allergens)
+        for m in modifiers:
+            found = menu.find_option(item, m.option_id)
+            if found and m.kind is not ModifierKind.REMOVE:
+                allergens |= found[1].allergens
     # Per-unit prices are chargeable amounts, so unit x quantity == subtotal on every receipt.
-    unit = quantize(unit + sum((m.unit_price for m in modifiers), Decimal(0)), menu.currency)
+    unit = quantize(unit, menu.currency)
     subtotal = unit * line.quantity
-    allergens = set(item.allergens)
-    for m in modifiers:
-        found = menu.find_option(item, m.option_id)
-        if found and m.kind is not ModifierKind.REMOVE:
-            allergens |= found[1].allergens
     return {
         "item_id": item.id, "name": item.name, "variant_id": line.variant_id, "variant_name": variant_name,
         "quantity": line.quantity, "modifiers": modifiers, "instructions": line.instructions, "unit_price": unit,
@@ -119,17 +125,19 @@ def stock_reservations(cart: Cart, menu: Menu) -> dict[str, int]:
 
     Every key is listed, counted or not, so the stock ledger can also refuse what was 86'd meanwhile.
     """
-    wanted: Counter[str] = Counter()
+    wanted: dict[str, int] = {}
     for line in cart.lines:
         item = menu.item(line.item_id)
         if item is None:
             continue
-        wanted[f"item:{item.id}"] += line.quantity
+        key = f"item:{item.id}"
+        wanted[key] = wanted.get(key, 0) + line.quantity
         for mod in line.modifiers:
             found = menu.find_option(item, mod.option_id) if mod.kind is not ModifierKind.REMOVE else None
             if found is not None:
-                wanted[f"option:{found[1].id}"] += line.quantity
-    return dict(wanted)
+                key = f"option:{found[1].id}"
+                wanted[key] = wanted.get(key, 0) + line.quantity
+    return wanted
 
 
 def _check_stock(wanted: dict[str, int], menu: Menu, problems: list[Problem]) -> None:
