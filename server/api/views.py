@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ import msgspec
 from pydantic import TypeAdapter
 
 from core.errors import DomainError, InputError
-from core.orders.lifecycle import allowed_actions
+from core.orders.lifecycle import OrderStatus, Role, allowed_actions
 from core.orders.model import Actor, Order, OrderEvent
 from core.orders.priority import QueueEntry
 
@@ -37,9 +38,13 @@ def order_view_json(order: Order, actor: Actor, stored: str | None = None) -> by
         body = order.__pydantic_serializer__.to_json(order)
     else:
         body = b"".join((stored.encode()[:-1], b',"events":', _EVENTS.dump_json(order.events), b"}"))
-    extra = msgspec.json.encode({"merchant_id": order.merchant_id, "allowed_actions": [
-        str(a) for a in allowed_actions(order.status, actor.role, is_delivery=order.is_delivery)]})
-    return body[:-1] + b"," + extra[1:]
+    return b"".join((body[:-1], b',"merchant_id":', msgspec.json.encode(order.merchant_id), b',"allowed_actions":',
+                     _allowed_json(order.status, actor.role, order.is_delivery), b"}"))
+
+
+@functools.lru_cache(maxsize=None)
+def _allowed_json(status: OrderStatus, role: Role, is_delivery: bool) -> bytes:
+    return msgspec.json.encode([str(a) for a in allowed_actions(status, role, is_delivery=is_delivery)])
 
 
 def queue_view(entry: QueueEntry, actor: Actor, bumped_lines: list[int] | None = None) -> dict[str, Any]:

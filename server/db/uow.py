@@ -1,6 +1,7 @@
 """SQL implementations of the order ports (core.orders.ports) on one SQLAlchemy connection."""
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -49,12 +50,10 @@ class SqlStock:
     def reserve(self, merchant_id: str, units: dict[str, int]) -> None:
         if not units:
             return
-        keys = list(units)
-        params: dict[str, object] = {f"k{i}": k for i, k in enumerate(keys)}
+        params: dict[str, object] = {f"k{i}": k for i, k in enumerate(units)}
         params["m"] = merchant_id
-        rows = {key: (count, available) for key, count, available in self.raw.execute(
-            f"SELECT key, count, available FROM stock WHERE merchant_id = :m AND key IN ({placeholders('k', len(keys))})",
-            params).fetchall()}
+        rows = {key: (count, available)
+                for key, count, available in self.raw.execute(_stock_rows_sql(len(units)), params).fetchall()}
         for key, n in units.items():
             count, available = rows.get(key, (None, False))
             if not available:
@@ -108,6 +107,11 @@ class SqlStock:
                 record_stock(self.raw, merchant_id, key, now["count"], now["available"])  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=64)
+def _stock_rows_sql(count: int) -> str:
+    return f"SELECT key, count, available FROM stock WHERE merchant_id = :m AND key IN ({placeholders('k', count)})"
+
+
 class SqlPromos:
     def __init__(self, raw: Raw) -> None:
         self.raw = raw
@@ -140,7 +144,8 @@ class SqlIdempotency:
 def _event_row(order_id: str, e: OrderEvent, raw: Raw) -> dict[str, object]:
     return {"order_id": order_id, "seq": e.seq, "at": raw.timestamp(e.at), "actor_role": str(e.actor.role),
             "actor_id": e.actor.id, "action": e.action, "from_status": e.from_status and str(e.from_status),
-            "to_status": str(e.to_status), "reason": e.reason, "data": json.dumps(e.data, default=str)}
+            "to_status": str(e.to_status), "reason": e.reason,
+            "data": json.dumps(e.data, default=str) if e.data else "{}"}
 
 
 def _order_row(order: Order, raw: Raw) -> dict[str, object]:
