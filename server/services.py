@@ -90,5 +90,10 @@ class Services:
             topics.append(f"customer:{order.customer_id}")
         if order.driver_id:
             topics.append(f"driver:{order.driver_id}")
-        uow.after_commit.extend(lambda topic=topic: self.publish(topic, event) for topic in topics)
+
+        def tell() -> None:
+            for topic in topics:
+                self.publish(topic, event)
+
+        uow.after_commit.append(tell)
         uow.after_commit.extend(lambda listener=listener: listener(order, event) for listener in self.order_listeners)

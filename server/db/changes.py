@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 from server.db.raw import Raw
 
@@ -23,7 +22,7 @@ def record_change(raw: Raw, entity: str, entity_id: str, data: str, *, merchant_
         raw.execute("SELECT pg_advisory_xact_lock(:k)", {"k": CHANGE_FEED_LOCK})
     raw.execute(INSERT_CHANGE, {"entity": entity, "entity_id": entity_id, "merchant_id": merchant_id,
                                 "customer_id": customer_id, "driver_id": driver_id, "data": data,
-                                "at": raw.timestamp(datetime.now(timezone.utc))})
+                                "at": raw.now()})
 
 
 def record_stock(raw: Raw, merchant_id: str, key: str, count: int | None, available: bool) -> None:

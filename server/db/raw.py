@@ -28,6 +28,8 @@ class Raw:
         self._dbapi = conn.connection.dbapi_connection
         # PostgreSQL: the writer takes the change-feed lock once per batch (server.db.changes).
         self.change_feed_locked = False
+        self._now: Any = None
+        self._last: tuple[datetime | None, Any] = (None, None)
 
     def _sql(self, sql: str) -> str:
         return sql if self.sqlite else _pyformat(sql)
@@ -55,9 +57,21 @@ class Raw:
         """As SQLAlchemy's UTCDateTime stores it: naive UTC text on SQLite, timestamptz on PostgreSQL."""
         if value is None:
             return None
-        if value.tzinfo is not timezone.utc:
-            value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if self.sqlite else value
+        if value is self._last[0]:  # an order's placed_at and its first event's time are one datetime
+            return self._last[1]
+        stored = value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)
+        if self.sqlite:
+            stored = stored.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        self._last = (value, stored)
+        return stored
+
+    def now(self) -> Any:
+        """The time rows of this handle record as written (a change's `at`, a key's `created_at`), stored as
+        `timestamp` stores it. The writer makes one handle per batch, so a batch's rows share the time of its
+        first write, within milliseconds of its commit."""
+        if self._now is None:
+            self._now = self.timestamp(datetime.now(timezone.utc))
+        return self._now
 
     def number(self, value: Decimal) -> Any:
         return str(value) if self.sqlite else value

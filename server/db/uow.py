@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, select, tuple_, update
 
@@ -132,7 +132,7 @@ class SqlIdempotency:
         inserted = self.raw.execute(
             "INSERT INTO idempotency_keys (key, fingerprint, order_id, created_at) VALUES (:k, :f, :o, :at) "
             "ON CONFLICT (key) DO NOTHING",
-            {"k": key, "f": fingerprint, "o": order_id, "at": self.raw.timestamp(datetime.now(timezone.utc))},
+            {"k": key, "f": fingerprint, "o": order_id, "at": self.raw.now()},
         ).rowcount
         if inserted == 1:
             return None

@@ -49,7 +49,10 @@ class UnitSavepoints:
             raw.change_feed_locked = True  # sent before any unit runs, with the first SAVEPOINT
 
     def begin(self) -> None:
-        self._send("SAVEPOINT unit")
+        if self.raw.sqlite:
+            self.raw.execute("SAVEPOINT unit")
+        else:
+            self._send("SAVEPOINT unit")
 
     def release(self) -> None:
         if self.raw.sqlite:
