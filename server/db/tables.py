@@ -83,7 +83,7 @@ orders = Table(
     Column("doc", Text, nullable=False),
     Index("ix_orders_merchant_placed", "merchant_id", "placed_at"),
     Index("ix_orders_customer_placed", "customer_id", "placed_at"),
-    Index("ix_orders_status", "merchant_id", "status"),
+    Index("ix_orders_status_merchant_placed", "status", "merchant_id", "placed_at"),
 )
 
 order_events = Table(
