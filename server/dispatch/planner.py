@@ -26,7 +26,7 @@ from core.routing.dispatch import (
 )
 from server.db.uow import SqlUnitOfWork
 from server.dispatch import store
-from server.dispatch.snapshot import Snapshot, read_snapshot
+from server.dispatch.snapshot import DISPATCH_STATUSES, Snapshot, read_snapshot
 from server.dispatch.views import empty_doc, plan_doc, plan_from_doc
 from server.services import Services
 
@@ -114,9 +114,16 @@ class Dispatcher:
     # --- triggers ---------------------------------------------------------------------------------------------
 
     def on_order_event(self, order: Order, event: dict[str, object]) -> None:
-        """After-commit listener: orders accepted, ready, picked up, cancelled... re-plan (debounced)."""
-        if event.get("type") in REPLAN_EVENTS and order.is_delivery:
-            self.request_replan(f"{event.get('type')} {order.id} {order.status}")
+        """After-commit listener: orders accepted, ready, picked up, cancelled... re-plan (debounced).
+
+        A placed order the kitchen has not accepted yet is not in the plan's snapshot, so it asks for nothing
+        (a burst of placements used to keep the planner re-solving an unchanged problem)."""
+        kind = event.get("type")
+        if kind not in REPLAN_EVENTS or not order.is_delivery:
+            return
+        if kind == "order.placed" and order.status not in DISPATCH_STATUSES:
+            return
+        self.request_replan(f"{kind} {order.id} {order.status}")
 
     def request_replan(self, reason: str, *, immediately: bool = False) -> int:
         """Schedule a run; returns a ticket `wait_for` accepts."""

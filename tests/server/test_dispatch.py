@@ -282,6 +282,18 @@ def test_bad_requests_are_problems(api: DispatchApi) -> None:
     assert response["stored"] is False and response["driver"]["position"]["lat"] == PIZZERIA["lat"]
 
 
+def test_placing_an_order_the_kitchen_has_not_accepted_plans_nothing(api: DispatchApi) -> None:
+    api.shift("driver", PIZZERIA)
+    api.settle()
+    runs = api.dispatcher.runs
+    placed = [api.place(accept=False) for _ in range(3)]  # not in the snapshot until accepted
+    api.settle()
+    assert api.dispatcher.runs == runs
+    api.transition(placed[0], "owner", "accept", prep_minutes=10)
+    assert planned_ids(api.settle()) == {placed[0]}
+    assert api.dispatcher.runs == runs + 1
+
+
 def test_a_burst_of_events_is_planned_once(api: DispatchApi) -> None:
     api.shift("driver", PIZZERIA)
     api.settle()
