@@ -14,6 +14,12 @@ def currency_exponent(currency: str) -> Decimal:
     return Decimal(1).scaleb(-get_currency_precision(currency))
 
 
+@lru_cache(maxsize=None)
+def zero(currency: str) -> Decimal:
+    """Zero written to the currency's minor unit: Decimal('0.00') for EUR."""
+    return Decimal(0).quantize(currency_exponent(currency))
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit (commercial rounding)."""
     return amount.quantize(currency_exponent(currency), rounding=ROUND_HALF_UP)
@@ -89,12 +95,14 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
     """
     if not weights:
         return []
+    if not total:  # nothing to split (no discount, the usual case)
+        return [zero(currency)] * len(weights)
     quantum = currency_exponent(currency)
     weight_sum = sum(weights)
     if weight_sum == 0:
         weights, weight_sum = [Decimal(1)] * len(weights), Decimal(len(weights))
     units = int((total / quantum).to_integral_value())
-    if units == 0:  # nothing to split (no discount, the usual case): skip the divisions
+    if units == 0:
         return [Decimal(0) * quantum] * len(weights)
     raw = [Decimal(units) * w / weight_sum for w in weights]
     floors = [int(r.to_integral_value(rounding="ROUND_FLOOR")) for r in raw]

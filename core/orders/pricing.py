@@ -9,7 +9,7 @@ from typing import Any
 from core.errors import DomainError, OrderError, Problem, PromoError
 from core.menu import Menu, MenuItem, ModifierKind, Portion, open_at
 from core.merchants import Merchant, TaxMode
-from core.money import allocate, quantize
+from core.money import allocate, quantize, zero
 from core.orders.cart import Cart, CartLine
 from core.orders.promos import Promo
 from core.orders.quote import PricedModifier, Quote
@@ -257,7 +257,7 @@ def _assemble(cart: Cart, merchant: Merchant, drafts: list[LineDraft], subtotal:
     service_fee = quantize((subtotal - discount) * merchant.service_fee_pct, currency)
     fees_rate = tax.rate("fees")
     fees_tax = _tax_of(delivery_fee + service_fee, fees_rate, exclusive, currency)
-    fees_tax_added = fees_tax if exclusive else quantize(Decimal(0), currency)
+    fees_tax_added = fees_tax if exclusive else zero(currency)
     tip = quantize(cart.tip, currency)
     total = lines_total + delivery_fee + service_fee + fees_tax_added + tip
     # One validation for the quote and its lines (validating each line on its own cost a third more).
@@ -273,6 +273,6 @@ def _assemble(cart: Cart, merchant: Merchant, drafts: list[LineDraft], subtotal:
 
 def _tax_of(amount: Decimal, rate: Decimal, exclusive: bool, currency: str) -> Decimal:
     if rate == 0:
-        return quantize(Decimal(0), currency)
+        return zero(currency)
     raw = amount * rate if exclusive else amount * rate / (1 + rate)
     return quantize(raw, currency)

@@ -50,19 +50,21 @@ class SqlStock:
     def reserve(self, merchant_id: str, units: dict[str, int]) -> None:
         if not units:
             return
-        params: dict[str, object] = {f"k{i}": k for i, k in enumerate(units)}
+        params: dict[str, object] = dict(zip(_stock_params(len(units)), units))
         params["m"] = merchant_id
         rows = {key: (count, available)
                 for key, count, available in self.raw.execute(_stock_rows_sql(len(units)), params).fetchall()}
+        counted = []
         for key, n in units.items():
-            count, available = rows.get(key, (None, False))
+            count, available = rows.get(key, _NO_STOCK_ROW)
             if not available:
                 raise DomainError(OrderError.ITEM_UNAVAILABLE, f"{key.partition(':')[2]} is not available")
-            if count is not None and count < n:
-                raise DomainError(OrderError.OUT_OF_STOCK, f"only {count} of {key.partition(':')[2]} left, {n} wanted")
-        for key, n in units.items():
-            if rows[key][0] is None:
-                continue
+            if count is not None:
+                if count < n:
+                    raise DomainError(OrderError.OUT_OF_STOCK,
+                                      f"only {count} of {key.partition(':')[2]} left, {n} wanted")
+                counted.append((key, n))
+        for key, n in counted:
             # The guard makes the decrement safe even against another process's concurrent order.
             left = self.raw.execute("UPDATE stock SET count = count - :n WHERE merchant_id = :m AND key = :k "
                                     "AND count >= :n RETURNING count", {"n": n, "m": merchant_id, "k": key}).fetchone()
@@ -107,9 +109,17 @@ class SqlStock:
                 record_stock(self.raw, merchant_id, key, now["count"], now["available"])  # type: ignore[arg-type]
 
 
+_NO_STOCK_ROW = (None, False)  # a key without a stock row is not on sale
+
+
 @functools.lru_cache(maxsize=64)
 def _stock_rows_sql(count: int) -> str:
     return f"SELECT key, count, available FROM stock WHERE merchant_id = :m AND key IN ({placeholders('k', count)})"
+
+
+@functools.lru_cache(maxsize=64)
+def _stock_params(count: int) -> tuple[str, ...]:
+    return tuple(f"k{i}" for i in range(count))
 
 
 class SqlPromos:
