@@ -64,3 +64,52 @@ def test_each_unit_of_a_batch_stands_alone(database_url: str) -> None:
     with engine.connect() as conn:
         assert sorted(conn.execute(text("SELECT k FROM kv")).scalars()) == ["a", "e"]
     engine.dispose()
+
+
+def test_loop_writer_answers_after_the_commit_and_batches_what_arrives_meanwhile(tmp_path: Path) -> None:
+    """On SQLite the units run on the event loop and the COMMIT on a thread: no caller hears back before its
+    batch is committed, writes that arrive while a commit is in flight form the next batch, and stopping
+    the writer waits for the commit in flight."""
+    import asyncio
+
+    from server.db.writer import LoopWriter
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE kv (k VARCHAR(10) PRIMARY KEY)"))
+    reader = make_engine(url)
+
+    def committed() -> set[str]:
+        with reader.connect() as conn:
+            return set(conn.execute(text("SELECT k FROM kv")).scalars())
+
+    async def scenario() -> tuple[list[object], set[str], int, set[str]]:
+        writer = LoopWriter(engine, CatalogCache())
+        writer.start()
+        seen_at_answer: list[set[str]] = []
+
+        async def write(key: str) -> object:
+            result = await writer.run(insert(key))
+            seen_at_answer.append(committed())
+            assert key in seen_at_answer[-1], "answered before its commit"
+            return result
+
+        first = [asyncio.ensure_future(write(f"a{i}")) for i in range(5)]
+        await asyncio.sleep(0)  # the first batch runs; its COMMIT goes to the thread
+        second = [asyncio.ensure_future(write(f"b{i}")) for i in range(5)]
+        failing = asyncio.ensure_future(writer.run(insert("a0")))  # a duplicate: refused alone
+        results = await asyncio.gather(*first, *second, failing, return_exceptions=True)
+        late = asyncio.ensure_future(writer.run(insert("late")))
+        for _ in range(3):  # queued, then its batch run and its COMMIT handed to the thread
+            await asyncio.sleep(0)
+        writer.stop()  # waits for the commit in flight
+        return results, committed(), writer.batches, {await late}
+
+    results, rows, batches, late = asyncio.run(scenario())
+    assert results[:10] == [f"a{i}" for i in range(5)] + [f"b{i}" for i in range(5)]
+    assert isinstance(results[10], Exception)
+    assert rows == {f"a{i}" for i in range(5)} | {f"b{i}" for i in range(5)} | {"late"}
+    assert batches >= 2 and late == {"late"}
+    engine.dispose()
+    reader.dispose()
