@@ -102,6 +102,7 @@ class OrderIntake:
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._services: Services | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         headers = _headers(scope)
@@ -112,7 +113,9 @@ class OrderIntake:
         if ended is not None:  # disconnected, or larger than MAX_FAST_BODY: the handler sees it all
             await self.app(scope, _replay(chunks, ended, receive), send)
             return
-        services: Services = scope["litestar_app"].state.services
+        services = self._services
+        if services is None:
+            services = self._services = scope["litestar_app"].state.services
         token = parse_bearer(headers.get("authorization", ""))
         found, actor = services.sessions.cached(token) if token else (False, None)
         key = headers.get("key", "")
