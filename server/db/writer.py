@@ -216,7 +216,7 @@ class LoopWriter(Writer):
         self._conn: Any = None
         # The COMMIT runs on a thread of its own: sqlite3 releases the GIL while SQLite writes the WAL, so
         # the loop parses and validates the next requests meanwhile.
-        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mealkitz-commit")
+        self._committer: ThreadPoolExecutor | None = None
         self._in_flight: tuple[Future[None], list[Any], list[Any], list[Callable[[], None]]] | None = None
 
     def start(self) -> None:
@@ -224,6 +224,8 @@ class LoopWriter(Writer):
             self._loop_ref = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (command line use): behave like the threaded writer
             super().start()
+            return
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mealkitz-commit")
 
     def stop(self) -> None:
         if self._loop_ref is None:
@@ -235,7 +237,9 @@ class LoopWriter(Writer):
                 self._committed(self._in_flight[0])
             else:
                 self._flush()
-        self._committer.shutdown(wait=True)
+        if self._committer is not None:
+            self._committer.shutdown(wait=True)
+            self._committer = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -268,6 +272,7 @@ class LoopWriter(Writer):
             self._failed(jobs, exc)
             self._schedule()
             return
+        assert self._committer is not None
         commit = self._committer.submit(transaction.commit)
         self._in_flight = (commit, jobs, outcomes, after)
         loop = self._loop_ref

@@ -113,3 +113,25 @@ def test_loop_writer_answers_after_the_commit_and_batches_what_arrives_meanwhile
     assert batches >= 2 and late == {"late"}
     engine.dispose()
     reader.dispose()
+
+
+def test_a_loop_writer_can_be_started_again_after_it_stopped(tmp_path: Path) -> None:
+    import asyncio
+
+    from server.db.writer import LoopWriter
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE kv (k VARCHAR(10) PRIMARY KEY)"))
+    writer = LoopWriter(engine, CatalogCache())
+
+    async def once(key: str) -> object:
+        writer.start()
+        try:
+            return await writer.run(insert(key))
+        finally:
+            writer.stop()
+
+    assert asyncio.run(once("a")) == "a"
+    assert asyncio.run(once("b")) == "b"
+    engine.dispose()
