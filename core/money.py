@@ -103,7 +103,7 @@ def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Deci
         weights, weight_sum = [Decimal(1)] * len(weights), Decimal(len(weights))
     units = int((total / quantum).to_integral_value())
     if units == 0:
-        return [Decimal(0) * quantum] * len(weights)
+        return [zero(currency)] * len(weights)
     raw = [Decimal(units) * w / weight_sum for w in weights]
     floors = [int(r.to_integral_value(rounding="ROUND_FLOOR")) for r in raw]
     leftover = units - sum(floors)

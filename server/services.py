@@ -81,16 +81,6 @@ class Services:
         for publisher in self.publishers:
             publisher(topic, event)
 
-    def publish_many(self, topics: list[str], event: dict[str, object]) -> None:
-        """The same event to several topics (a publisher with `publish_many` takes them in one call)."""
-        for publisher in self.publishers:
-            many = getattr(publisher, "publish_many", None)
-            if many is not None:
-                many(topics, event)
-            else:
-                for topic in topics:
-                    publisher(topic, event)
-
     def publish_after_commit(self, uow: SqlUnitOfWork, order: Order, event: dict[str, object]) -> None:
         """Tell everyone an order concerns, once the change is committed."""
         for hook in self.order_hooks:
@@ -100,5 +90,10 @@ class Services:
             topics.append(f"customer:{order.customer_id}")
         if order.driver_id:
             topics.append(f"driver:{order.driver_id}")
-        uow.after_commit.append(lambda: self.publish_many(topics, event))
+
+        def tell() -> None:
+            for topic in topics:
+                self.publish(topic, event)
+
+        uow.after_commit.append(tell)
         uow.after_commit.extend(lambda listener=listener: listener(order, event) for listener in self.order_listeners)

@@ -133,12 +133,7 @@ class Writer:
             self._run_batch(conn, jobs)
             return conn
         except Exception as exc:  # the commit itself failed: nothing in the batch is acknowledged
-            log.exception("write batch of %d failed", len(jobs))
-            for _, future in jobs:
-                if not future.done():
-                    future.set_exception(StorageUnavailable(str(exc)))
-            if conn is not None:
-                conn.close()
+            _fail_batch(jobs, exc, conn)
             return None
 
     def _connect(self) -> Any:
@@ -195,6 +190,17 @@ class Writer:
                 future.set_exception(value)
 
 
+def _fail_batch(jobs: list[Any], error: BaseException, conn: Any) -> None:
+    """The batch did not commit: nothing in it is acknowledged, and its connection is closed (the writer
+    opens a fresh one for the next batch)."""
+    log.error("write batch of %d failed", len(jobs), exc_info=error)
+    for _, future in jobs:
+        if not future.done():
+            future.set_exception(StorageUnavailable(str(error)))
+    if conn is not None:
+        conn.close()
+
+
 class LoopWriter(Writer):
     """The same group commit, its units run on the event loop itself (the SQLite default).
 
@@ -247,10 +253,7 @@ class LoopWriter(Writer):
 
     def _enqueue(self, fn: Callable[[SqlUnitOfWork], Any], future: Any) -> None:
         self._pending.append((fn, future))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            assert self._loop_ref is not None
-            self._loop_ref.call_soon(self._flush)
+        self._schedule()
 
     def _flush(self) -> None:
         """Run the next batch's units on the loop and hand its COMMIT to the commit thread. While a commit
@@ -292,14 +295,8 @@ class LoopWriter(Writer):
         self._schedule()
 
     def _failed(self, jobs: list[Any], error: BaseException) -> None:
-        """The batch did not commit: nothing in it is acknowledged, and the connection starts afresh."""
-        log.error("write batch of %d failed: %s", len(jobs), error)
-        for _, future in jobs:
-            if not future.done():
-                future.set_exception(StorageUnavailable(str(error)))
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        _fail_batch(jobs, error, self._conn)
+        self._conn = None
 
     def _schedule(self) -> None:
         if self._pending and not self._flush_scheduled and self._loop_ref is not None:

@@ -63,15 +63,11 @@ class Publisher:
         self.loop = asyncio.get_running_loop()
 
     def __call__(self, topic: str, event: dict[str, object]) -> None:
-        self.publish_many((topic,), event)
-
-    def publish_many(self, topics: tuple[str, ...] | list[str], event: dict[str, object]) -> None:
-        """One event to several topics, queued under one lock."""
         loop = self.loop
         if loop is None:
             return
         with self._lock:
-            self._pending.extend((topic, event) for topic in topics)
+            self._pending.append((topic, event))
             if self._flush_scheduled:
                 return
             self._flush_scheduled = True
