@@ -87,6 +87,15 @@ class KitchenError(ErrorCode):
     UNKNOWN_LINE = "unknown_line"
 
 
+class SyncError(ErrorCode):
+    """Why `/sync/push` rejected an operation (beside the codes of the use case it reached)."""
+
+    UNKNOWN_OPERATION = "unknown_operation"
+    CLOCK_SKEW = "clock_skew"  # stamped further ahead of the server's clock than devices may drift
+    CONFLICT = "conflict"  # it collides with stored data (an id or a unique value already taken)
+    OPERATION_FAILED = "operation_failed"  # it could not be applied; logged for us to look at
+
+
 @dataclass
 class Problem:
     """One thing wrong with an input, e.g. one cart line; `line` is the 0-based cart line if any."""

@@ -46,7 +46,7 @@ class DeliveryZone(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    radius_km: Decimal | None = Field(default=None, gt=0)
+    radius_km: Decimal | None = Field(default=None, gt=0, le=1000)
     polygon: list[GeoPoint] | None = None
 
     @model_validator(mode="after")

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.errors import DomainError, KitchenError
+from core.money import MAX_AMOUNT
 
 
 class Names(BaseModel):
@@ -33,7 +35,7 @@ class AvailabilityWindow(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    days: frozenset[int] = frozenset(range(1, 8))
+    days: frozenset[Annotated[int, Field(ge=1, le=7)]] = frozenset(range(1, 8))
     start: time = time(0, 0)
     end: time = time(23, 59, 59)
 
@@ -53,6 +55,7 @@ class AvailabilityWindow(BaseModel):
 
 
 MAX_WINDOWS = 14
+MAX_STOCK = 1_000_000  # a count of one item in one kitchen
 
 
 def check_windows(raw: list[object]) -> list[AvailabilityWindow]:
@@ -84,12 +87,12 @@ class ModifierOption(Names):
     """One choice in a modifier group, e.g. 'Mushrooms' (+1.50). `extra_price` defaults to twice `price`."""
 
     id: str = Field(min_length=1, max_length=80)
-    price: Decimal = Field(default=Decimal(0), ge=0)
-    extra_price: Decimal | None = Field(default=None, ge=0)
+    price: Decimal = Field(default=Decimal(0), ge=0, le=MAX_AMOUNT)
+    extra_price: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     allows_extra: bool = True
     allows_light: bool = True
     available: bool = True
-    stock: int | None = Field(default=None, ge=0)
+    stock: int | None = Field(default=None, ge=0, le=MAX_STOCK)
     allergens: frozenset[str] = frozenset()
     synonyms: list[str] = Field(default_factory=list)
 
@@ -107,8 +110,8 @@ class ModifierGroup(Names):
     """Choices with min/max counts, e.g. 'Toppings' (0..5) or 'Sauce' (exactly 1)."""
 
     id: str = Field(min_length=1, max_length=80)
-    min_choices: int = Field(default=0, ge=0)
-    max_choices: int | None = Field(default=None, ge=1)
+    min_choices: int = Field(default=0, ge=0, le=100)
+    max_choices: int | None = Field(default=None, ge=1, le=100)
     options: list[ModifierOption] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -142,7 +145,7 @@ class Variant(Names):
     """A size or version with its own price, e.g. 'Large' 14.50."""
 
     id: str = Field(min_length=1, max_length=80)
-    price: Decimal = Field(ge=0)
+    price: Decimal = Field(ge=0, le=MAX_AMOUNT)
     synonyms: list[str] = Field(default_factory=list)
 
 
@@ -153,13 +156,13 @@ class MenuItem(Names):
     category_id: str
     description: str = ""
     descriptions: dict[str, str] = Field(default_factory=dict)
-    price: Decimal = Field(default=Decimal(0), ge=0)
+    price: Decimal = Field(default=Decimal(0), ge=0, le=MAX_AMOUNT)
     variants: list[Variant] = Field(default_factory=list)
     modifier_group_ids: list[str] = Field(default_factory=list)
     ingredients: list[str] = Field(default_factory=list, description="removable, e.g. 'basil'")
     allows_halves: bool = False
     available: bool = Field(default=True, description="False when 86'd")
-    stock: int | None = Field(default=None, ge=0, description="None means not counted")
+    stock: int | None = Field(default=None, ge=0, le=MAX_STOCK, description="None means not counted")
     availability: list[AvailabilityWindow] = Field(default_factory=list)
     allergens: frozenset[str] = frozenset()
     dietary: frozenset[str] = frozenset()
@@ -174,7 +177,7 @@ class MenuItem(Names):
 
 class Category(Names):
     id: str = Field(min_length=1, max_length=80)
-    position: int = 0
+    position: int = Field(default=0, ge=-1_000_000, le=1_000_000)
     availability: list[AvailabilityWindow] = Field(default_factory=list)
 
 
@@ -186,7 +189,7 @@ class Menu(BaseModel):
     categories: list[Category] = Field(default_factory=list)
     items: list[MenuItem] = Field(default_factory=list)
     modifier_groups: list[ModifierGroup] = Field(default_factory=list)
-    version: int = 0
+    version: int = Field(default=0, ge=0, le=2**31 - 1)
 
     @model_validator(mode="after")
     def _references(self) -> "Menu":

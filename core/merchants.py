@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from core.errors import AccountError, DomainError, KitchenError
 from core.geo import DeliveryZone, GeoPoint
 from core.menu import AvailabilityWindow
+from core.money import MAX_AMOUNT
 
 MAX_BUSY = timedelta(hours=12)     # a busy spell longer than a service is a mistake, not a plan
 MAX_EXTRA_PREP_MINUTES = 120
@@ -43,15 +45,9 @@ class TaxPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     mode: TaxMode = TaxMode.INCLUSIVE
-    rates: dict[str, Decimal] = Field(default_factory=dict)
-
-    @field_validator("rates")
-    @classmethod
-    def _rates(cls, rates: dict[str, Decimal]) -> dict[str, Decimal]:
-        for category, rate in rates.items():
-            if not Decimal(0) <= rate < Decimal(1):
-                raise ValueError(f"tax rate for {category!r} must be a fraction in [0, 1)")
-        return rates
+    # Per category, a fraction in [0, 1).
+    rates: dict[Annotated[str, Field(max_length=80)], Annotated[Decimal, Field(ge=0, lt=1)]] = Field(
+        default_factory=dict, max_length=100)
 
     def rate(self, category: str) -> Decimal:
         return self.rates.get(category, Decimal(0))
@@ -62,8 +58,8 @@ class DeliveryFeeBand(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    up_to_km: Decimal = Field(gt=0)
-    fee: Decimal = Field(ge=0)
+    up_to_km: Decimal = Field(gt=0, le=1000)
+    fee: Decimal = Field(ge=0, le=MAX_AMOUNT)
 
 
 class BusyKind(StrEnum):
@@ -135,7 +131,7 @@ class Merchant(BaseModel):
     offers_pickup: bool = True
     tax: TaxPolicy = TaxPolicy()
     service_fee_pct: Decimal = Field(default=Decimal(0), ge=0, lt=1)
-    min_order_value: Decimal = Field(default=Decimal(0), ge=0)
+    min_order_value: Decimal = Field(default=Decimal(0), ge=0, le=MAX_AMOUNT)
     prep_minutes_default: int = Field(default=15, ge=1, le=240)
     auto_accept: bool = False
     paused: bool = False

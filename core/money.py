@@ -8,6 +8,11 @@ from functools import lru_cache
 from babel.numbers import format_currency, get_currency_precision
 
 
+# The largest amount any price, fee, tip or promo value may be: far above any real menu in any currency, and far
+# below what Decimal arithmetic and the databases' numeric columns hold. Inputs are bounded by it at the edge.
+MAX_AMOUNT = Decimal("1000000000")
+
+
 @lru_cache(maxsize=None)
 def currency_exponent(currency: str) -> Decimal:
     """The quantum of a currency: Decimal('0.01') for EUR, Decimal('1') for JPY."""

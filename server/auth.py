@@ -37,15 +37,24 @@ def token_digest(token: str) -> str:
 
 def create_account(conn: Connection, *, email: str, password: str, role: Role, merchant_id: str | None = None,
                    customer_id: str | None = None, driver_id: str | None = None, pin: str | None = None) -> str:
+    """Hash the secrets and store a new account (demo data, tools and tests; the API hashes before writing)."""
+    if len(password) < 8:
+        raise DomainError(AccountError.INVALID_CREDENTIALS, "passwords have at least 8 characters")
+    return insert_account(conn, email=email, password_hash=hash_secret(password), role=role,
+                          merchant_id=merchant_id, customer_id=customer_id, driver_id=driver_id,
+                          pin_hash=hash_secret(pin) if pin else None)
+
+
+def insert_account(conn: Connection, *, email: str, password_hash: str, role: Role, merchant_id: str | None = None,
+                   customer_id: str | None = None, driver_id: str | None = None, pin_hash: str | None = None) -> str:
+    """Store an account whose secrets are hashed already; ALREADY_EXISTS for an email in use."""
     email = email.strip().lower()
     if conn.execute(select(t.accounts.c.id).where(t.accounts.c.email == email)).first():
         raise DomainError(AccountError.ALREADY_EXISTS, f"an account for {email} exists")
-    if len(password) < 8:
-        raise DomainError(AccountError.INVALID_CREDENTIALS, "passwords have at least 8 characters")
     account_id = str(uuid.uuid4())
     conn.execute(insert(t.accounts).values(
-        id=account_id, email=email, password_hash=hash_secret(password), role=str(role), merchant_id=merchant_id,
-        customer_id=customer_id, driver_id=driver_id, pin_hash=hash_secret(pin) if pin else None, active=True,
+        id=account_id, email=email, password_hash=password_hash, role=str(role), merchant_id=merchant_id,
+        customer_id=customer_id, driver_id=driver_id, pin_hash=pin_hash, active=True,
         created_at=datetime.now(timezone.utc)))
     return account_id
 
@@ -144,11 +153,17 @@ def actor_of(connection: ASGIConnection) -> Actor:  # type: ignore[type-arg]
     return actor
 
 
-def roles(*allowed: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:  # type: ignore[type-arg]
-    """A route guard: the request must carry a session of one of `allowed` roles."""
-    allowed_set = frozenset(allowed)
+class RoleGuard:
+    """A route guard: the request must carry a session of one of `allowed` roles. `allows` is the same
+    check for code that authenticates by itself (the order-intake fast path)."""
 
-    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    def __init__(self, *allowed: Role) -> None:
+        self.allowed = frozenset(allowed)
+
+    def allows(self, actor: Actor) -> bool:
+        return actor.role in self.allowed
+
+    async def __call__(self, connection: ASGIConnection, _handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
         # Async, so Litestar does not run it in a thread pool: nearly every call is a cache hit.
         token = bearer_token(connection)
         resolver: SessionResolver = connection.app.state.services.sessions
@@ -159,11 +174,14 @@ def roles(*allowed: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
                 actor = await anyio.to_thread.run_sync(resolver.resolve, token)
         if actor is None:
             raise DomainError(AccountError.NOT_AUTHENTICATED, "sign in first: Authorization: Bearer <token>")
-        if actor.role not in allowed_set:
+        if not self.allows(actor):
             raise DomainError(AccountError.FORBIDDEN, f"a {actor.role} may not do this")
         connection.state.actor = actor
 
-    return guard
+
+def roles(*allowed: Role) -> RoleGuard:
+    """A route guard for sessions of one of `allowed` roles."""
+    return RoleGuard(*allowed)
 
 
 class GuardedRouteHandler(HTTPRouteHandler):

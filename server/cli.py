@@ -87,7 +87,7 @@ def _scrape(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, scraper_allow_private_networks=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    services = Services(settings)
+    services = Services(settings, writer="thread")  # no server loop here: the writer gets a thread
     services.writer.start()  # only the writer: this command runs one scrape itself, not the job queue
     try:
         summary = asyncio.run(run_scrape(services, args.merchant_id))

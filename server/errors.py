@@ -9,7 +9,7 @@ from sqlalchemy.exc import DataError
 
 from core.errors import AccountError, ChannelError, DomainError, ErrorCode, InputError, OrderError, PromoError
 from core.menus_import.errors import MenuChangeError, ScrapeError
-from server.db.writer import StorageUnavailable
+from server.db.batch import StorageUnavailable
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -123,7 +123,11 @@ def data_error_handler(request: Request, exc: DataError) -> Response:
                    "(e.g. a NUL character in a string, or a number out of range)", request.url.path)
 
 
-def storage_error_handler(request: Request, exc: Exception) -> Response:
+def storage_error_handler(request: Request, exc: StorageUnavailable) -> Response:
+    if exc.outcome_unknown:
+        return problem(503, "outcome_unknown", "the database connection failed while committing: the write may or "
+                       "may not have been saved. Retry with the same Idempotency-Key (an order already saved is "
+                       "returned, never placed twice), or look for it with GET /orders", request.url.path)
     return problem(503, "storage_unavailable", "the database could not commit; nothing was saved, retry",
                    request.url.path)
 

@@ -48,6 +48,8 @@ class Settings:
     redis_url: str | None = None
     session_days: int = 30
     write_batch_max: int = 256
+    # SQLite durability (PRAGMA synchronous): FULL survives power loss; NORMAL only a process crash.
+    sqlite_synchronous: str = "FULL"
     log_level: str = "INFO"
     scraper_allow_private_networks: bool = False
     job_workers: int = 2
@@ -77,6 +79,7 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             session_days=int(env.get("MEALKITZ_SESSION_DAYS", "30")),
             write_batch_max=int(env.get("MEALKITZ_WRITE_BATCH_MAX", "256")),
+            sqlite_synchronous=env.get("MEALKITZ_SQLITE_SYNCHRONOUS", "FULL").upper(),
             log_level=env.get("MEALKITZ_LOG_LEVEL", "INFO"),
             scraper_allow_private_networks=_bool(env.get("SCRAPER_ALLOW_PRIVATE_NETWORKS")),
             job_workers=int(env.get("MEALKITZ_JOB_WORKERS", "2")),

@@ -56,7 +56,9 @@ class OrderCorePorts:
                                    customer_id=self._customer.id, idempotency_key=f"{self.key_prefix}:{key}")
 
     def place(self, cart: Cart, key: str) -> Order:
-        return handlers.place_order(self.place_command(cart, key), self.uow).order
+        """Place the chat's cart; a refusal undoes only the placement (the turn goes on to explain it)."""
+        with self.uow.savepoint():
+            return handlers.place_order(self.place_command(cart, key), self.uow).order
 
     def locate(self, text: str) -> tuple[str, GeoPoint] | None:
         return self.streets.locate(text) if self.streets else None
@@ -74,4 +76,6 @@ class OrderCorePorts:
                                         reason=CANCEL_REASON)
 
     def cancel(self, order_id: str) -> Order:
-        return handlers.transition_order(self.cancel_command(order_id), self.uow)[0]
+        """Cancel one of the customer's orders; a refusal undoes only the cancellation."""
+        with self.uow.savepoint():
+            return handlers.transition_order(self.cancel_command(order_id), self.uow)[0]

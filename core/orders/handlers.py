@@ -1,16 +1,16 @@
 """Order use cases. Controllers, webhooks, the conversation engine and sync all call these.
 
-Each handler takes a command and a unit of work and runs one transaction.
+Each handler takes a command and a unit of work, and writes only through it. A handler that raises may
+have written part of its work: the unit of work is then discarded by whoever runs it (the server's writer
+rolls back a unit that raises), and a caller that catches the failure and carries on in the same unit of
+work (a sync push, a chat turn) wraps the call in `uow.savepoint()`.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
 
 from core.errors import DomainError, OrderError
 from core.orders.cart import Cart
@@ -20,8 +20,6 @@ from core.orders.ports import UnitOfWork
 from core.orders.pricing import quote_cart
 from core.orders.promos import Promo
 from core.orders.quote import Quote
-
-C, T = TypeVar("C"), TypeVar("T")
 
 # Without a road graph, ETA uses a city speed; routing replaces this with real travel times.
 CITY_KMH = 18
@@ -82,22 +80,6 @@ def travel_minutes(distance_km: Decimal | None) -> int:
     return max(1, round(float(distance_km) * 1.3 / CITY_KMH * 60))
 
 
-def _rolled_back_on_error(handler: Callable[[C, UnitOfWork], T]) -> Callable[[C, UnitOfWork], T]:
-    """One transaction per handler: a failure discards what the handler wrote, so a unit of work reused
-    by a later handler (sync, conversation) never commits a failed placement's reservations."""
-
-    @functools.wraps(handler)
-    def run(cmd: C, uow: UnitOfWork) -> T:
-        try:
-            return handler(cmd, uow)
-        except BaseException:
-            uow.rollback()
-            raise
-
-    return run
-
-
-@_rolled_back_on_error
 def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     """Quote, reserve stock, use the promo and store the order, once per idempotency key."""
     if cmd.idempotency_key:
@@ -128,7 +110,6 @@ def place_order(cmd: PlaceOrder, uow: UnitOfWork) -> PlaceResult:
     if merchant.auto_accept:
         order.apply(Action.ACCEPT, by=Actor(role=Role.SYSTEM), now=cmd.now, prep_minutes=prep_minutes)
     uow.orders.add(order)
-    uow.commit()
     return PlaceResult(order, created=True, events=list(order.events))
 
 
@@ -140,7 +121,6 @@ def get_order(order_id: str, actor: Actor, uow: UnitOfWork) -> Order:
     return order
 
 
-@_rolled_back_on_error
 def transition_order(cmd: TransitionOrder, uow: UnitOfWork) -> tuple[Order, OrderEvent]:
     """Apply one lifecycle move, release stock when the order ends unfulfilled, and audit it."""
     order = get_order(cmd.order_id, cmd.actor, uow)
@@ -148,5 +128,4 @@ def transition_order(cmd: TransitionOrder, uow: UnitOfWork) -> tuple[Order, Orde
     if order.releases_stock:
         uow.stock.release(order.merchant_id, order.quote.stock_reservations)
     uow.orders.save(order, [event])
-    uow.commit()
     return order, event

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from core.errors import DomainError, OrderError, PromoError
@@ -134,7 +136,8 @@ class _Orders:
 
 
 class MemoryUnitOfWork:
-    """Works on a snapshot of the shared state; `commit` publishes it, leaving without commit discards it.
+    """Works on a snapshot of the shared state: leaving the `with` block normally publishes it, leaving it
+    by an exception discards it (as the SQL writer commits a unit that returns and rolls back one that raises).
 
     One unit of work at a time: the last commit replaces the shared state, so overlapping units would
     lose each other's writes. Concurrency is the SQL backend's job (savepoints in one writer).
@@ -155,11 +158,17 @@ class MemoryUnitOfWork:
         self._bind()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.shared.__dict__.update(copy.deepcopy(self.working).__dict__)
         self._bind()
 
-    def commit(self) -> None:
-        self.shared.__dict__.update(copy.deepcopy(self.working).__dict__)
-
-    def rollback(self) -> None:
-        self._bind()
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo the block's writes if it raises: the working state goes back to a copy taken on entry."""
+        before = copy.deepcopy(self.working)
+        try:
+            yield
+        except BaseException:
+            self.working.__dict__.update(before.__dict__)
+            raise

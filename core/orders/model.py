@@ -61,7 +61,6 @@ class Order(BaseModel):
     driver_id: str | None = None
     eta: datetime | None = Field(default=None, description="when dispatch expects to deliver (delivery orders)")
     version: int = 1
-    # Last, so the stored document (the order without its events) is a prefix of the order's JSON.
     events: list[OrderEvent] = Field(default_factory=list)
 
     @property

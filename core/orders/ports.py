@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from core.menu import Menu
@@ -53,13 +54,14 @@ class OrderRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
+    """One transaction: it commits when the block (or the writer's unit) ends normally and is discarded when
+    it raises. `savepoint()` lets one part fail alone: its writes are undone, the rest of the unit goes on."""
+
     catalog: CatalogRepository
     stock: StockLedger
     promos: PromoUsage
     idempotency: IdempotencyStore
     orders: OrderRepository
 
-    def __enter__(self) -> "UnitOfWork": ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested scope whose writes are undone if it raises (the exception still propagates)."""

@@ -8,6 +8,9 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from core.errors import DomainError, PromoError
+from core.money import MAX_AMOUNT
+
+MAX_USES = 1_000_000_000
 
 
 class PromoKind(StrEnum):
@@ -21,12 +24,12 @@ class Promo(BaseModel):
     code: str = Field(min_length=1, max_length=40)
     merchant_id: str | None = None
     kind: PromoKind
-    value: Decimal = Field(gt=0)
-    min_subtotal: Decimal = Field(default=Decimal(0), ge=0)
+    value: Decimal = Field(gt=0, le=MAX_AMOUNT)
+    min_subtotal: Decimal = Field(default=Decimal(0), ge=0, le=MAX_AMOUNT)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
-    max_uses: int | None = Field(default=None, ge=1)
-    uses: int = Field(default=0, ge=0)
+    max_uses: int | None = Field(default=None, ge=1, le=MAX_USES)
+    uses: int = Field(default=0, ge=0, le=MAX_USES)
 
     @model_validator(mode="after")
     def _value(self) -> "Promo":

@@ -10,7 +10,8 @@ from core.errors import AccountError, DomainError
 from core.ids import uuid7
 from core.merchants import Address, Customer
 from core.orders.lifecycle import Role
-from server import auth, catalog
+from server import auth
+from server.accounts import service as accounts
 from server.api.orders import services_of
 from server.auth import ANY_ROLE, actor_of, roles
 
@@ -54,11 +55,14 @@ class NewAccount(BaseModel):
         return self
 
 
-def _session(services: Any, account_id: str) -> dict[str, Any]:
-    with services.engine.begin() as conn:
-        token = auth.open_session(conn, account_id, services.settings.session_days)
+def _session_view(services: Any, token: str) -> dict[str, Any]:
     actor = services.sessions.resolve(token)
     return {"token": token, "role": str(actor.role), "id": actor.id, "merchant_id": actor.merchant_id}
+
+
+def _sign_in(services: Any, account_id: str) -> dict[str, Any]:
+    token = services.execute_sync(accounts.open_session, accounts.OpenSession(account_id, services.settings.session_days))
+    return _session_view(services, token)
 
 
 class AuthController(Controller):
@@ -71,7 +75,7 @@ class AuthController(Controller):
         services = services_of(request)
         with services.connection() as conn:
             account_id = auth.check_password(conn, data.email, data.password)
-        return _session(services, account_id)
+        return _sign_in(services, account_id)
 
     @post("/pin", status_code=200, sync_to_thread=True)
     def pin_login(self, request: Request, data: PinLogin) -> dict[str, Any]:  # type: ignore[type-arg]
@@ -79,30 +83,28 @@ class AuthController(Controller):
         services = services_of(request)
         with services.connection() as conn:
             account_id = auth.check_pin(conn, data.merchant_id, data.pin)
-        return _session(services, account_id)
+        return _sign_in(services, account_id)
 
     @post("/register", status_code=201, sync_to_thread=True)
     def register(self, request: Request, data: Registration) -> dict[str, Any]:  # type: ignore[type-arg]
         """A customer signs up; answers with a session so the app can order right away."""
         services = services_of(request)
-        customer = Customer(id=f"cust-{uuid7()}", name=data.name, phone=data.phone, language=data.language,
-                            addresses=data.addresses)
-        with services.engine.begin() as conn:
-            account_id = auth.create_account(conn, email=data.email, password=data.password, role=Role.CUSTOMER,
-                                             customer_id=customer.id)
-            catalog.upsert_customer(conn, customer)
-        return _session(services, account_id)
+        profile = Customer(id=f"cust-{uuid7()}", name=data.name, phone=data.phone, language=data.language,
+                           addresses=data.addresses)
+        command = accounts.Register(profile, data.email, auth.hash_secret(data.password), services.settings.session_days)
+        return _session_view(services, services.execute_sync(accounts.register, command))
 
     @post("/logout", guards=[roles(*ANY_ROLE)], status_code=204, sync_to_thread=True)
     def logout(self, request: Request) -> None:  # type: ignore[type-arg]
-        token = auth.bearer_token(request)
+        """End this session: its token stops working at once."""
+        token = auth.bearer_token(request) or ""
         services = services_of(request)
-        with services.engine.begin() as conn:
-            auth.close_session(conn, token or "")
-        services.sessions.forget(token or "")
+        services.execute_sync(accounts.close_session, token)
+        services.sessions.forget(token)
 
     @get("/me", guards=[roles(*ANY_ROLE)])
     async def me(self, request: Request) -> dict[str, Any]:  # type: ignore[type-arg]
+        """Who this session belongs to: role, id and merchant."""
         actor = actor_of(request)
         return {"role": str(actor.role), "id": actor.id, "merchant_id": actor.merchant_id}
 
@@ -118,11 +120,11 @@ class AccountController(Controller):
         if actor.role is Role.MERCHANT_OWNER and (data.role is not Role.MERCHANT_STAFF
                                                   or data.merchant_id != actor.merchant_id):
             raise DomainError(AccountError.FORBIDDEN, "owners create staff accounts for their own merchant")
-        with services_of(request).engine.begin() as conn:
-            account_id = auth.create_account(conn, email=data.email, password=data.password, role=data.role,
-                                             merchant_id=data.merchant_id, customer_id=data.customer_id,
-                                             driver_id=data.driver_id, pin=data.pin)
-        return {"id": account_id, "email": data.email.lower(), "role": str(data.role)}
+        command = accounts.NewAccount(email=data.email, password_hash=auth.hash_secret(data.password), role=data.role,
+                                      merchant_id=data.merchant_id, customer_id=data.customer_id,
+                                      driver_id=data.driver_id, pin_hash=auth.hash_secret(data.pin) if data.pin else None)
+        account_id = services_of(request).execute_sync(accounts.create_account, command)
+        return {"id": account_id, "email": data.email.strip().lower(), "role": str(data.role)}
 
 
 class CustomerController(Controller):
@@ -148,7 +150,7 @@ class CustomerController(Controller):
     @post("/", guards=[roles(Role.ADMIN, Role.MERCHANT_STAFF, Role.MERCHANT_OWNER)], status_code=201,
           sync_to_thread=True)
     def create(self, request: Request, data: Customer) -> Customer:  # type: ignore[type-arg]
-        """Staff add a customer taking a phone order; admins import customers."""
-        with services_of(request).engine.begin() as conn:
-            catalog.upsert_customer(conn, data)
-        return data
+        """Staff add a customer taking a phone order (a new customer, with an id the server gives); admins
+        import customers by id."""
+        command = accounts.SaveCustomer(data, actor_of(request))
+        return services_of(request).execute_sync(accounts.save_customer, command)

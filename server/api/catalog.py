@@ -1,17 +1,18 @@
 """Merchants, menus, stock (86) and promos."""
 from __future__ import annotations
 
-from typing import Any
 
 from litestar import Controller, Request, get, patch, post, put
 from pydantic import BaseModel, Field, model_validator
 
-from core.errors import AccountError, DomainError, InputError
+from core.errors import AccountError, DomainError
 from core.menu import Menu
 from core.merchants import Driver, Merchant
 from core.orders.lifecycle import Role
 from core.orders.promos import Promo
-from server import catalog
+from server.catalog import service as catalog_service
+from server.catalog import store as catalog
+from server.kitchen import service as kitchen_service
 from server.api.orders import services_of
 from server.auth import ANY_ROLE, OWNERS, STAFF, actor_of, ensure_merchant_scope, roles
 
@@ -54,35 +55,15 @@ class MerchantController(Controller):
 
     @post("/", guards=[roles(Role.ADMIN)], status_code=201)
     async def create_merchant(self, request: Request, data: Merchant) -> Merchant:  # type: ignore[type-arg]
-        services = services_of(request)
-
-        def write(uow: Any) -> Merchant:
-            if catalog.merchant_exists(uow.conn, data.id):
-                raise DomainError(AccountError.ALREADY_EXISTS, f"merchant {data.id!r} exists")
-            catalog.upsert_merchant(uow.conn, data)
-            catalog.replace_menu(uow.conn, Menu(merchant_id=data.id, currency=data.currency))
-            uow.commit()
-            return data
-
-        return await services.write(write)
+        """Add a merchant (admins); it starts with an empty menu in its currency."""
+        return await services_of(request).execute(catalog_service.create_merchant, data)
 
     @put("/{merchant_id:str}", guards=[roles(*OWNERS)])
     async def update_merchant(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
                               data: Merchant) -> Merchant:
-        ensure_merchant_scope(actor_of(request), merchant_id)
-        if data.id != merchant_id:
-            raise DomainError(InputError.INVALID, "the body's id differs from the path")
-        services = services_of(request)
-
-        def write(uow: Any) -> Merchant:
-            if not catalog.merchant_exists(uow.conn, merchant_id):
-                raise _not_found(merchant_id)
-            catalog.upsert_merchant(uow.conn, data)
-            uow.after_commit.append(lambda: services.cache.invalidate(merchant_id))
-            uow.commit()
-            return data
-
-        return await services.write(write)
+        """Replace the merchant's profile: zone, fees, tax, hours (its owner or an admin)."""
+        command = catalog_service.UpdateMerchant(merchant_id, data, actor_of(request))
+        return await services_of(request).execute(catalog_service.update_merchant, command)
 
     @get("/{merchant_id:str}/menu", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
     def get_menu(self, request: Request, merchant_id: str) -> Menu:  # type: ignore[type-arg]
@@ -97,23 +78,8 @@ class MerchantController(Controller):
     async def replace_menu(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
                            data: Menu) -> dict[str, int]:
         """Publish a new menu version; prices on orders already placed never change."""
-        ensure_merchant_scope(actor_of(request), merchant_id)
-        if data.merchant_id != merchant_id:
-            raise DomainError(InputError.INVALID, "the menu's merchant_id differs from the path")
-        services = services_of(request)
-
-        def write(uow: Any) -> dict[str, int]:
-            merchant = uow.catalog.merchant(merchant_id)
-            if merchant is None:
-                raise _not_found(merchant_id)
-            if merchant.currency != data.currency:
-                raise DomainError(InputError.INVALID, f"the merchant sells in {merchant.currency}")
-            version = catalog.replace_menu(uow.conn, data)
-            uow.after_commit.append(lambda: services.cache.invalidate(merchant_id))
-            uow.commit()
-            return {"version": version}
-
-        return await services.write(write)
+        command = catalog_service.ReplaceMenu(merchant_id, data, actor_of(request))
+        return await services_of(request).execute(catalog_service.replace_menu, command)
 
     @get("/{merchant_id:str}/stock", guards=[roles(*STAFF)], sync_to_thread=True)
     def get_stock(self, request: Request, merchant_id: str) -> list[dict[str, object]]:  # type: ignore[type-arg]
@@ -124,39 +90,21 @@ class MerchantController(Controller):
     @patch("/{merchant_id:str}/stock", guards=[roles(*STAFF)])
     async def change_stock(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
                            data: StockChange) -> dict[str, object]:
-        """86 an item or option on every channel at once, bring it back, or set its count."""
-        ensure_merchant_scope(actor_of(request), merchant_id)
+        """86 an item or option on every channel at once, bring it back, or set its count (the same rule as a
+        tablet's offline `stock.set_available`: the later change wins)."""
         services = services_of(request)
-
-        def write(uow: Any) -> dict[str, object]:
-            rows = {r["key"]: r for r in catalog.stock_of(uow.conn, merchant_id)}
-            if data.key not in rows:
-                raise DomainError(AccountError.NOT_FOUND, f"{merchant_id} has no {data.key}")
-            uow.stock.set(merchant_id, data.key, count=data.count if data.set_count else "keep",
-                          available=data.available)
-            uow.after_commit.append(lambda: services.cache.invalidate(merchant_id))
-            uow.after_commit.append(lambda: services.publish(f"merchant:{merchant_id}",
-                                                             {"type": "stock.changed", "key": data.key}))
-            uow.commit()
-            return {r["key"]: r for r in catalog.stock_of(uow.conn, merchant_id)}[data.key]
-
-        return await services.write(write)
+        command = kitchen_service.ChangeStock(merchant_id, data.key, actor_of(request), str(services.hlc.now()),
+                                              count=data.count if data.set_count else kitchen_service.KEEP,
+                                              available=data.available)
+        view = await services.execute(kitchen_service.change_stock, command)
+        return {"key": view["key"], "count": view["count"], "available": view["available"]}
 
     @post("/{merchant_id:str}/promos", guards=[roles(*OWNERS)], status_code=201)
     async def create_promo(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
                            data: Promo) -> Promo:
-        ensure_merchant_scope(actor_of(request), merchant_id)
-        promo = data.model_copy(update={"merchant_id": merchant_id, "code": Promo.normalise(data.code), "uses": 0})
-        services = services_of(request)
-
-        def write(uow: Any) -> Promo:
-            if uow.catalog.promo(promo.code) is not None:
-                raise DomainError(AccountError.ALREADY_EXISTS, f"promo {promo.code} exists")
-            catalog.upsert_promo(uow.conn, promo)
-            uow.commit()
-            return promo
-
-        return await services.write(write)
+        """A promo code for the merchant's customers (its owner or an admin)."""
+        command = catalog_service.CreatePromo(merchant_id, data, actor_of(request))
+        return await services_of(request).execute(catalog_service.create_promo, command)
 
 
 class DriverController(Controller):
@@ -170,9 +118,5 @@ class DriverController(Controller):
 
     @post("/", guards=[roles(Role.ADMIN)], status_code=201)
     async def create_driver(self, request: Request, data: Driver) -> Driver:  # type: ignore[type-arg]
-        def write(uow: Any) -> Driver:
-            catalog.upsert_driver(uow.conn, data)
-            uow.commit()
-            return data
-
-        return await services_of(request).write(write)
+        """Add or update a driver's profile (admins)."""
+        return await services_of(request).execute(catalog_service.save_driver, data)

@@ -62,7 +62,6 @@ class ChannelAccountController(Controller):
                 uow.conn.execute(insert(ct.channel_accounts).values(channel=channel, account_id=account_id,
                                                                    created_at=services.clock(), **values))
             row = uow.conn.execute(select(ct.channel_accounts).where(where)).one()
-            uow.commit()
             return _view(row)
 
         return await services.write(unit)
@@ -77,6 +76,5 @@ class ChannelAccountController(Controller):
                                                                          c.account_id == account_id)).rowcount
             if not gone:
                 raise DomainError(ChannelError.ACCOUNT_NOT_FOUND, f"no {channel} account {account_id!r}")
-            uow.commit()
 
         await services.write(unit)

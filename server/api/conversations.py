@@ -97,7 +97,6 @@ class ConversationController(Controller):
             store.save_conversation(uow.conn, conv, now)
             services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]},
                                      subject=f"conversation:{conv.id}", dedupe_key=f"send:{outbound_id}")
-            uow.commit()
             return {**_view(conv), "outbound_id": outbound_id}
 
         return await services.write(unit)

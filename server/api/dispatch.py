@@ -1,27 +1,24 @@
 """Dispatch endpoints: the plan and manual assignment for dispatchers, own stops, GPS and shift for drivers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from pydantic import BaseModel, Field
 
-from core.errors import AccountError, DomainError, InputError
-from core.orders import handlers
+from core.errors import AccountError, DomainError
 from core.orders.lifecycle import Role
-from core.orders.model import Actor, Order
+from core.orders.model import Actor
 from server.api.orders import services_of
 from server.api.views import order_view
 from server.auth import actor_of, roles
-from server.db.uow import SqlUnitOfWork
+from server.dispatch import service as dispatch
 from server.dispatch import store
 from server.dispatch.planner import Dispatcher
 from server.dispatch.views import driver_stops_view, public_doc
-from server.services import Services
 
 DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)
-FUTURE_FIX_TOLERANCE = timedelta(minutes=2)  # phone clocks drift; a fix from further ahead is refused
 
 
 class AssignBody(BaseModel):
@@ -48,14 +45,6 @@ def dispatcher_of(request: Request) -> Dispatcher:  # type: ignore[type-arg]
     return request.app.state.dispatcher
 
 
-def _publish_assignment(services: Services, uow: SqlUnitOfWork, order: Order, previous_driver: str | None) -> None:
-    services.publish_after_commit(uow, order, {"type": "order.assigned", "order_id": order.id,
-                                               "driver_id": order.driver_id, "seq": order.events[-1].seq})
-    if previous_driver and previous_driver != order.driver_id:
-        uow.after_commit.append(lambda: services.publish(f"driver:{previous_driver}",
-                                                         {"type": "order.unassigned", "order_id": order.id}))
-
-
 class DispatchController(Controller):
     path = "/dispatch"
     tags = ["dispatch"]
@@ -69,25 +58,8 @@ class DispatchController(Controller):
     async def assign(self, request: Request, data: AssignBody) -> dict[str, Any]:  # type: ignore[type-arg]
         """Give an order to a driver; with `lock` (the default) the optimiser keeps it there."""
         services, actor = services_of(request), actor_of(request)
-        now = services.clock()
-
-        def write(uow: SqlUnitOfWork) -> Order:
-            if store.find_driver(uow.conn, data.driver_id) is None:
-                raise DomainError(AccountError.NOT_FOUND, f"no driver {data.driver_id!r}")
-            order = handlers.get_order(data.order_id, actor, uow)
-            previous = order.driver_id
-            event = order.assign(data.driver_id, by=actor, now=now,
-                                 reason="locked by dispatcher" if data.lock else "assigned by dispatcher")
-            uow.orders.save(order, [event])
-            if data.lock:
-                store.lock(uow.conn, order.id, data.driver_id, actor.id, now)
-            else:
-                store.unlock(uow.conn, order.id)
-            uow.commit()
-            _publish_assignment(services, uow, order, previous)
-            return order
-
-        order = await services.write(write)
+        command = dispatch.Assign(data.order_id, data.driver_id, data.lock, actor, services.clock())
+        order = await services.execute(dispatch.assign, command)
         dispatcher_of(request).request_replan(f"{actor.id} assigned {order.id} to {data.driver_id}")
         return {"order": order_view(order, actor), "locked": data.lock}
 
@@ -95,19 +67,8 @@ class DispatchController(Controller):
     async def unassign(self, request: Request, data: UnassignBody) -> dict[str, Any]:  # type: ignore[type-arg]
         """Take an order off its driver and drop its lock; the optimiser places it again."""
         services, actor = services_of(request), actor_of(request)
-        now = services.clock()
-
-        def write(uow: SqlUnitOfWork) -> Order:
-            order = handlers.get_order(data.order_id, actor, uow)
-            previous = order.driver_id
-            event = order.assign(None, by=actor, now=now, reason="unassigned by dispatcher")
-            uow.orders.save(order, [event])
-            store.unlock(uow.conn, order.id)
-            uow.commit()
-            _publish_assignment(services, uow, order, previous)
-            return order
-
-        order = await services.write(write)
+        order = await services.execute(dispatch.assign, dispatch.Assign(data.order_id, None, False, actor,
+                                                                        services.clock()))
         dispatcher_of(request).request_replan(f"{actor.id} unassigned {order.id}")
         return {"order": order_view(order, actor), "locked": False}
 
@@ -143,43 +104,20 @@ class DriverSelfController(Controller):
         services, driver_id = services_of(request), _driver_id(actor_of(request))
         dispatcher = dispatcher_of(request)
         now = services.clock()
-        at = data.at or now
-        if at.tzinfo is None:
-            raise DomainError(InputError.INVALID, "at needs a timezone offset")
-        if at > now + FUTURE_FIX_TOLERANCE:
-            raise DomainError(InputError.INVALID, "at lies in the future")
-
-        def write(uow: SqlUnitOfWork) -> tuple[store.StoredDriverState, bool]:
-            prior = store.driver_state(uow.conn, driver_id)
-            stored = store.set_position(uow.conn, driver_id, data.lat, data.lon, at, now)
-            uow.commit()
-            return prior, stored
-
-        prior, stored = await services.write(write)
-        if stored:
+        fix = await services.execute(dispatch.record_fix, dispatch.RecordFix(driver_id, data.lat, data.lon, data.at, now))
+        if fix.stored:
+            prior = fix.prior
             stale = prior.position_at is None or (now - prior.position_at).total_seconds() > \
                 dispatcher.policy.stale_position_s
-            services.publish("dispatch", {"type": "driver.location", "driver_id": driver_id, "lat": data.lat,
-                                          "lon": data.lon, "at": at.isoformat()})
             dispatcher.note_position(driver_id, became_available=prior.on_shift and stale)
         with services.connection() as conn:
             state = store.driver_state(conn, driver_id)
-        return {"stored": stored, "driver": state.view()}
+        return {"stored": fix.stored, "driver": state.view()}
 
     @post("/shift", guards=[roles(Role.DRIVER)], status_code=200)
     async def shift(self, request: Request, data: ShiftBody) -> dict[str, Any]:  # type: ignore[type-arg]
         """Go on or off shift. Off shift: no new orders; what is on board is still yours to deliver."""
         services, driver_id = services_of(request), _driver_id(actor_of(request))
-        now = services.clock()
-
-        def write(uow: SqlUnitOfWork) -> store.StoredDriverState:
-            if store.find_driver(uow.conn, driver_id) is None:
-                raise DomainError(AccountError.NOT_FOUND, f"no driver {driver_id!r}")
-            store.set_shift(uow.conn, driver_id, data.on, now)
-            uow.commit()
-            return store.driver_state(uow.conn, driver_id)
-
-        state = await services.write(write)
-        services.publish("dispatch", {"type": "driver.shift", "driver_id": driver_id, "on": data.on})
+        state = await services.execute(dispatch.set_shift, dispatch.SetShift(driver_id, data.on, services.clock()))
         dispatcher_of(request).request_replan(f"driver {driver_id} went {'on' if data.on else 'off'} shift")
         return {"driver": state.view()}

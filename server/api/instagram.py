@@ -55,7 +55,6 @@ class InstagramPostController(Controller):
         def write(uow: Any) -> dict[str, Any]:
             row = content.create_draft(uow, services.settings, merchant_id, draft, f"{actor.role}:{actor.id}",
                                        services.clock())
-            uow.commit()
             return content.post_view(row)
 
         return await services.write(write)
@@ -87,7 +86,6 @@ class InstagramPostController(Controller):
 
         def write(uow: Any) -> dict[str, Any]:
             row = content.review(uow, services, merchant_id, post_id, approve, f"{actor.role}:{actor.id}")
-            uow.commit()
             return content.post_view(row)
 
         return await services.write(write)

@@ -12,6 +12,7 @@ from server.api.orders import services_of
 from server.auth import roles
 from server.jobs import JobStatus
 from server.jobs import queue as job_queue
+from server.jobs import service as jobs_service
 
 Text = Annotated[str | None, Parameter(max_length=120)]
 
@@ -42,13 +43,4 @@ class JobController(Controller):
     async def retry(self, request: Request, job_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
         """A failed or dead job back in the queue with fresh attempts (other statuses are left alone)."""
         services = services_of(request)
-
-        def write(uow: Any) -> dict[str, Any]:
-            job = job_queue.retry_now(uow.conn, job_id[:36], now=services.clock())
-            if job is None:
-                raise DomainError(AccountError.NOT_FOUND, f"no job {job_id[:40]!r}")
-            uow.after_commit.append(services.jobs.wake)
-            uow.commit()
-            return job.view()
-
-        return await services.write(write)
+        return await services.execute(jobs_service.retry_job, jobs_service.RetryJob(job_id, services.clock()))

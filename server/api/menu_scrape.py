@@ -9,15 +9,13 @@ from pydantic import BaseModel, Field, model_validator
 
 from core.errors import AccountError, DomainError, InputError
 from core.menus_import import SiteMapping
-from server import catalog
 from server.api.orders import services_of
 from server.auth import OWNERS, actor_of, ensure_merchant_scope, roles
 from server.jobs import queue as job_queue
 from server.jobs import schedules as job_schedules
+from server.scraper import service as scrape_service
 from server.scraper import store
-from server.scraper.jobs import SCRAPE_JOB, job_options, schedule_name, sync_schedule
-from server.scraper.menu_sync import require_enabled
-from server.scraper.review import review
+from server.scraper.jobs import SCRAPE_JOB, schedule_name
 from server.scraper.scrape import scrape_url_to_json_async
 from server.scraper.store import ScrapeConfig
 
@@ -55,10 +53,7 @@ def _not_found(what: str) -> DomainError:
     return DomainError(AccountError.NOT_FOUND, what)
 
 
-def _config_view(config: ScrapeConfig, meta: dict[str, Any], schedule: dict[str, Any] | None,
-                 last_job: dict[str, Any] | None) -> dict[str, Any]:
-    return {**config.model_dump(mode="json"), **meta,
-            "next_run_at": schedule["next_run_at"] if schedule else None, "last_job": last_job}
+_config_view = scrape_service.config_view
 
 
 class MenuScrapeController(Controller):
@@ -85,32 +80,16 @@ class MenuScrapeController(Controller):
         actor = _scoped(request, merchant_id)
         services = services_of(request)
         config = store.validate_config(data, services.scraper_settings.allow_private_networks)
-
-        def write(uow: Any) -> dict[str, Any]:
-            if not catalog.merchant_exists(uow.conn, merchant_id):
-                raise _not_found(f"no merchant {merchant_id!r}")
-            store.put_config(uow.conn, merchant_id, config, now=services.clock(), by=f"{actor.role}:{actor.id}")
-            sync_schedule(uow, services, merchant_id, config)
-            uow.commit()
-            found = store.get_config(uow.conn, merchant_id)
-            assert found is not None
-            return _config_view(*found, job_schedules.get(uow.conn, schedule_name(merchant_id)), None)
-
-        return await services.write(write)
+        command = scrape_service.PutSettings(merchant_id, config, actor, services.clock())
+        return await services.execute(scrape_service.put_settings, command)
 
     @delete("/", status_code=204)
     async def delete_settings(self, request: Request, merchant_id: str) -> None:  # type: ignore[type-arg]
         """Stop scraping this merchant (change sets and the audit trail stay)."""
         _scoped(request, merchant_id)
         services = services_of(request)
-
-        def write(uow: Any) -> None:
-            if not store.delete_config(uow.conn, merchant_id):
-                raise _not_found(f"{merchant_id} has no scrape settings")
-            sync_schedule(uow, services, merchant_id, None)
-            uow.commit()
-
-        await services.write(write)
+        await services.execute(scrape_service.delete_settings, scrape_service.DeleteSettings(merchant_id,
+                                                                                               services.clock()))
 
     @post("/jobs", status_code=202)
     async def scrape_now(self, request: Request,  # type: ignore[type-arg]
@@ -118,15 +97,8 @@ class MenuScrapeController(Controller):
         """Scrape now: enqueues a `scrape_menu` job (or joins the one already waiting) and answers at once."""
         _scoped(request, merchant_id)
         services = services_of(request)
-
-        def write(uow: Any) -> dict[str, Any]:
-            require_enabled(store.require_config(uow.conn, merchant_id), merchant_id)
-            job, created = services.jobs.enqueue_in(uow, SCRAPE_JOB, {"merchant_id": merchant_id},
-                                                    expedite=True, **job_options(merchant_id))
-            uow.commit()
-            return {"job": job.view(), "created": created}
-
-        body = await services.write(write)
+        body = await services.execute(scrape_service.scrape_now, scrape_service.ScrapeNow(merchant_id,
+                                                                                          services.clock()))
         return Response(body, status_code=202,
                         headers={"Location": f"/merchants/{merchant_id}/scrape/jobs/{body['job']['id']}"})
 
@@ -210,11 +182,6 @@ class MenuChangeController(Controller):
         """Approve (applied to the live menu as a new version) and/or reject pending changes."""
         actor = _scoped(request, merchant_id)
         services = services_of(request)
-
-        def write(uow: Any) -> dict[str, Any]:
-            result = review(uow, services, merchant_id, set_id[:36], approve=data.approve, reject=data.reject,
-                            actor=actor)
-            uow.commit()
-            return result
-
-        return await services.write(write)
+        command = scrape_service.ReviewChanges(merchant_id, set_id, actor, services.clock(), approve=data.approve,
+                                               reject=data.reject)
+        return await services.execute(scrape_service.review_changes, command)

@@ -14,11 +14,10 @@ from core.orders.cart import Cart
 from core.orders.lifecycle import Action, OrderStatus, Role
 from core.orders.priority import merchant_queue
 from core.orders.quote import Quote
-from server import kitchen
-from server.api.order_intake import (
-    IDEMPOTENCY_KEY_MAX, ORDERING_ROLES, OrderIntake, PlaceOrderBody, body_print, order_key, place_and_encode,
-    place_command,
-)
+from server.kitchen import store as kitchen
+from server.api.order_intake import ORDERING_GUARD, OrderIntake, place
+from server.orders import service as orders
+from server.orders.service import IDEMPOTENCY_KEY_MAX, PlaceOrderBody
 from server.api.views import decode_cursor, encode_cursor, order_view, queue_view
 from server.auth import ANY_ROLE, STAFF, GuardedRouteHandler, actor_of, ensure_merchant_scope, roles
 from server.services import Services
@@ -53,7 +52,7 @@ class OrderController(Controller):
     path = "/orders"
     tags = ["orders"]
 
-    @GuardedRouteHandler("/", http_method=HttpMethod.POST, guards=[roles(*ORDERING_ROLES)], status_code=201,
+    @GuardedRouteHandler("/", http_method=HttpMethod.POST, guards=[ORDERING_GUARD], status_code=201,
                          middleware=[OrderIntake])
     async def place(self, request: Request, data: PlaceOrderBody,  # type: ignore[type-arg]
                     idempotency_key: IdempotencyKey = None) -> Response[dict[str, Any]]:
@@ -61,11 +60,8 @@ class OrderController(Controller):
 
         Usual requests are answered by the OrderIntake middleware with the same code; this handler takes
         the rest and documents the operation."""
-        services = services_of(request)
-        actor = actor_of(request)
-        command = place_command(data, actor, services.clock(), order_key(actor, idempotency_key),
-                                body_print(await request.body()))
-        status, content, replayed = await place_and_encode(command, services)
+        status, content, replayed = await place(data, actor_of(request), idempotency_key, await request.body(),
+                                                services_of(request))
         # Encoded already (the same bytes order_view would give); the annotation keeps the documented schema.
         return Response(content, status_code=status,  # type: ignore[arg-type]
                         headers={"Idempotent-Replayed": "true"} if replayed else {}, media_type=MediaType.JSON)
@@ -109,8 +105,7 @@ class OrderController(Controller):
         actor = actor_of(request)
         command = handlers.TransitionOrder(order_id=order_id, action=data.action, actor=actor, now=services.clock(),
                                            reason=data.reason, prep_minutes=data.prep_minutes)
-        order = await services.write(lambda uow: transition_and_publish(command, uow, services))
-        return order_view(order, actor)
+        return order_view(await services.execute(orders.transition_order, command), actor)
 
     @get("/{order_id:str}/events", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
     def events(self, request: Request, order_id: str) -> list[dict[str, Any]]:  # type: ignore[type-arg]
@@ -118,16 +113,6 @@ class OrderController(Controller):
         with services_of(request).read() as uow:
             order = handlers.get_order(order_id, actor_of(request), uow)
         return [e.model_dump(mode="json") for e in order.events]
-
-
-def transition_and_publish(command: handlers.TransitionOrder, uow: Any, services: Services) -> Any:
-    order, event = handlers.transition_order(command, uow)
-    if order.releases_stock:
-        uow.after_commit.append(lambda: services.cache.invalidate(order.merchant_id))
-    kitchen.clear_bumps(uow.conn, uow.raw, order)  # out of the kitchen: its line bumps are done with
-    services.publish_after_commit(uow, order, {"type": "order.status", "order_id": order.id,
-                                               "status": str(order.status), "seq": event.seq})
-    return order
 
 
 class QueueController(Controller):

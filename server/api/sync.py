@@ -2,84 +2,34 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import and_, or_, select
 
-from core.errors import AccountError, DomainError, InputError
+from core.errors import DomainError, InputError
 from core.orders.lifecycle import Role
 from core.orders.model import Actor
-from core.sync.operations import Operation, OperationResult, OperationState
+from core.sync.operations import Operation
 from server.api.orders import services_of
 from server.auth import ANY_ROLE, actor_of, roles
 from server.db import tables as t
-from server.db.raw import Raw, placeholders
-from server.sync_apply import apply_operation
+from server.sync import service as sync_service
+from server.sync.service import PushOperations
 
 
 class PushBody(BaseModel):
     device_id: str = Field(min_length=1, max_length=80)
     operations: list[Operation] = Field(max_length=500)
 
-
-def actor_key(actor: Actor) -> str:
-    return f"{actor.role}:{actor.id}"
-
-
-def _stored(raw: Raw, ops: list[Operation], actor: Actor) -> dict[str, OperationResult]:
-    """Results already given for any of these ids (one query for the whole push)."""
-    if not ops:
-        return {}
-    params = {f"i{n}": op.id for n, op in enumerate(ops)}
-    rows = raw.execute(f"SELECT id, actor, result FROM sync_operations WHERE id IN ({placeholders('i', len(ops))})",
-                       params).fetchall()
-    found = {}
-    for op_id, owner, result in rows:
-        if owner != actor_key(actor):
-            found[op_id] = OperationResult(id=op_id, status=OperationState.REJECTED, code=str(AccountError.FORBIDDEN),
-                                           detail="this operation id belongs to another account")
-        else:
-            found[op_id] = OperationResult.model_validate_json(result)
-    return found
-
-
-INSERT_RESULT = ("INSERT INTO sync_operations (id, device_id, actor, status, result, at) "
-                 "VALUES (:id, :device_id, :actor, :status, :result, :at)")
-
-
-def _apply_once(uow: Any, raw: Raw, op: Operation, actor: Actor, services: Any) -> OperationResult:
-    """Apply one new operation in a savepoint; a domain rejection undoes its writes and is kept as the answer."""
-    raw.execute("SAVEPOINT operation")
-    hooks = len(uow.after_commit)
-    try:
-        result = OperationResult(id=op.id, status=OperationState.ACKED,
-                                 result=apply_operation(uow, op, actor, services))
-    except DomainError as exc:
-        raw.execute("ROLLBACK TO SAVEPOINT operation")
-        del uow.after_commit[hooks:]
-        result = OperationResult(id=op.id, status=OperationState.REJECTED, code=str(exc.code), detail=exc.detail)
-    raw.execute("RELEASE SAVEPOINT operation")
-    raw.execute(INSERT_RESULT, {"id": op.id, "device_id": op.device_id, "actor": actor_key(actor),
-                                "status": str(result.status), "result": result.model_dump_json(),
-                                "at": raw.timestamp(datetime.now(timezone.utc))})
-    return result
-
-
-def push_operations(uow: Any, ops: list[Operation], actor: Actor, services: Any) -> list[OperationResult]:
-    """Apply a pushed batch exactly once per operation id, in order, as one writer unit."""
-    raw = uow.raw
-    answered = _stored(raw, ops, actor)
-    results = []
-    for op in ops:
-        if op.id not in answered:
-            answered[op.id] = _apply_once(uow, raw, op, actor, services)
-        results.append(answered[op.id])
-    uow.commit()
-    return results
+    @model_validator(mode="after")
+    def _one_device(self) -> "PushBody":
+        for op in self.operations:
+            if op.device_id != self.device_id:
+                raise ValueError(f"operation {op.id} names another device")
+        return self
 
 
 class SyncController(Controller):
@@ -90,11 +40,9 @@ class SyncController(Controller):
     async def push(self, request: Request, data: PushBody) -> dict[str, Any]:  # type: ignore[type-arg]
         """Apply a device's queued operations; one result per operation, in order."""
         services = services_of(request)
-        actor = actor_of(request)
-        for op in data.operations:
-            if op.device_id != data.device_id:
-                raise DomainError(InputError.INVALID, f"operation {op.id} names another device")
-        results = await services.write(lambda uow: push_operations(uow, data.operations, actor, services))
+        command = PushOperations(data.device_id, data.operations, actor_of(request), services.clock(),
+                                 services.hlc)
+        results = await services.execute(sync_service.push, command)
         return {"results": [r.model_dump(mode="json") for r in results]}
 
     @get("/pull", guards=[roles(*ANY_ROLE)], sync_to_thread=True)

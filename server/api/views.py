@@ -14,7 +14,8 @@ from core.orders.lifecycle import OrderStatus, Role, allowed_actions
 from core.orders.model import Actor, Order, OrderEvent
 from core.orders.priority import QueueEntry
 
-_EVENTS = TypeAdapter(list[OrderEvent])
+_EVENTS_JSON = TypeAdapter(list[OrderEvent])
+_EVENTS = {"events"}
 
 
 def order_view(order: Order, actor: Actor | None = None) -> dict[str, Any]:
@@ -26,19 +27,17 @@ def order_view(order: Order, actor: Actor | None = None) -> dict[str, Any]:
     return body
 
 
-def order_view_json(order: Order, actor: Actor, stored: str | None = None) -> bytes:
-    """`order_view` already encoded, for the order-intake hot path.
+def order_view_json(order: Order, actor: Actor, document: str | None = None) -> bytes:
+    """`order_view` already encoded, for the order-intake hot path (the same members; JSON objects are unordered).
 
-    pydantic writes the order's JSON in one pass (~3x faster than dumping to a dict and encoding it); the
-    two fields the view adds go after it, where `order_view` puts them, so the bytes are the same. `stored`
-    is the order's stored document (its JSON without the events, which are its last field), when the caller
-    has it: then only the events are encoded.
+    pydantic writes the order's JSON without its events in one pass (~3x faster than dumping to a dict and
+    encoding it); the events and the two members the view adds are appended before its closing brace.
+    `document` is that JSON as the order was just stored, when the caller has it: then only the events are
+    encoded.
     """
-    if stored is None:
-        body = order.__pydantic_serializer__.to_json(order)
-    else:
-        body = b"".join((stored.encode()[:-1], b',"events":', _EVENTS.dump_json(order.events), b"}"))
-    return b"".join((body[:-1], b',"merchant_id":', msgspec.json.encode(order.merchant_id), b',"allowed_actions":',
+    body = document.encode() if document is not None else order.__pydantic_serializer__.to_json(order, exclude=_EVENTS)
+    return b"".join((body[:-1], b',"events":', _EVENTS_JSON.dump_json(order.events), b',"merchant_id":',
+                     msgspec.json.encode(order.merchant_id), b',"allowed_actions":',
                      _allowed_json(order.status, actor.role, order.is_delivery), b"}"))
 
 

@@ -7,12 +7,11 @@ from typing import Any
 
 from core.conversation.order_ports import OrderCorePorts
 from core.errors import DomainError
+from server.orders import service as orders
 from core.merchants import Customer, normalise_phone
 from core.orders.cart import Cart
 from core.orders.model import Order
-from server.api.order_intake import place_and_publish
-from server.api.orders import transition_and_publish
-from server.catalog import upsert_customer
+from server.catalog.store import upsert_customer
 from server.channels import instagram, store
 from server.db import channel_tables as ct
 from server.db import tables as t
@@ -21,33 +20,23 @@ from server.streets import streets_for
 
 
 class ChatPorts(OrderCorePorts):
-    """The order core as a chat customer sees it, inside the worker's write: orders are published to
-    kitchens like API orders, and a refused placement rolls back only its own writes."""
+    """The order core as a chat customer sees it, inside the worker's write: orders go through the same
+    orders service as API orders (and so reach the kitchen the same way); a refusal rolls back only itself."""
 
     def __init__(self, uow: Any, services: Services, customer: Customer, merchant_ids: list[str], now: datetime,
                  key_prefix: str) -> None:
         super().__init__(uow, customer, merchant_ids, now, key_prefix, streets=streets_for(services.settings.streets))
         self.services = services
 
-    def _guarded(self, fn: Any) -> Any:
-        raw = self.uow.raw
-        raw.execute("SAVEPOINT chat_order")
-        try:
-            result = fn()
-        except DomainError:
-            raw.execute("ROLLBACK TO SAVEPOINT chat_order")
-            raise
-        finally:
-            raw.execute("RELEASE SAVEPOINT chat_order")
-        return result
-
     def place(self, cart: Cart, key: str) -> Order:
-        command = self.place_command(cart, key)
-        return self._guarded(lambda: place_and_publish(command, self.uow, self.services)).order
+        """Place through the orders service, as the API does; a refusal undoes only the placement."""
+        with self.uow.savepoint():
+            return orders.place_order(self.place_command(cart, key), self.uow).order
 
     def cancel(self, order_id: str) -> Order:
-        command = self.cancel_command(order_id)
-        return self._guarded(lambda: transition_and_publish(command, self.uow, self.services))
+        """Cancel through the orders service; a refusal undoes only the cancellation."""
+        with self.uow.savepoint():
+            return orders.transition_order(self.cancel_command(order_id), self.uow)
 
 
 def customer_for(uow: Any, msg: store.StoredMessage) -> Customer:
@@ -66,7 +55,7 @@ def customer_for(uow: Any, msg: store.StoredMessage) -> Customer:
         customer = uow.catalog.customer(f"ig:{msg.sender}"[:80]) or Customer(
             id=f"ig:{msg.sender}"[:80], name=msg.sender_name or "Instagram")
     if uow.catalog.customer(customer.id) is None:
-        upsert_customer(uow.conn, customer)
+        upsert_customer(uow.conn, customer, verified_phone=msg.channel == "whatsapp")  # the sender is the phone
     return customer
 
 

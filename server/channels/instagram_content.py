@@ -144,7 +144,6 @@ def review(uow: Any, services: Services, merchant_id: str, post_id: str, approve
 def _set(services: Services, post_id: str, **values: Any) -> None:
     def unit(uow: Any) -> None:
         uow.conn.execute(update(ct.instagram_posts).where(ct.instagram_posts.c.id == post_id).values(**values))
-        uow.commit()
     services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
 
 

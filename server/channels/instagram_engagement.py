@@ -22,7 +22,7 @@ from core.conversation import Stage, Texts
 from core.conversation.browse import price_text
 from core.errors import ChannelError, DomainError
 from core.merchants import Customer
-from server.catalog import upsert_customer
+from server.catalog.store import upsert_customer
 from server.channels import accounts, store
 from server.channels.graph import GraphClient, GraphError, ig_private_reply_payload
 from server.channels.webhooks import SEND_JOB
@@ -109,7 +109,6 @@ def answer_comment(ctx: JobContext) -> str:
                                            now, recipient=comment_id)
         services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]}, subject=f"conversation:{conv.id}",
                                  dedupe_key=f"send:{outbound_id}")
-        uow.commit()
         return "private reply queued"
 
     return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)

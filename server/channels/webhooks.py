@@ -79,7 +79,6 @@ def _store(uow: Any, services: Services, delivery: Delivery) -> int:
     for comment in delivery.comments:
         if comment.get("id"):
             services.jobs.enqueue_in(uow, COMMENT_JOB, comment, dedupe_key=f"comment:{comment['id']}"[:200])
-    uow.commit()
     return new
 
 

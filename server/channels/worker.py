@@ -27,6 +27,7 @@ from server.channels.instagram_content import PUBLISH_JOB, publish_post
 from server.channels.instagram_engagement import answer_comment
 from server.channels.webhooks import COMMENT_JOB, INBOUND_JOB, SEND_JOB
 from server.jobs import JobContext, JobFailed
+from server.events import OrderChanged
 from server.services import Services
 
 STATUS_JOB = "channel.order_status"
@@ -86,7 +87,6 @@ def process_inbound(ctx: JobContext) -> str:
         if inbound is None:
             store.save_conversation(uow.conn, conv, now)
             store.mark_processed(uow.conn, message_id, conv.id, "ignored", now)
-            uow.commit()
             return "ignored"
         ports = ChatPorts(uow, services, customer, accounts.merchant_ids(uow.conn, account), now,
                           key_prefix=f"conv:{conv.id}")
@@ -105,7 +105,6 @@ def process_inbound(ctx: JobContext) -> str:
             event = {"type": "conversation.handoff", "conversation_id": conv.id, "channel": conv.channel,
                      "customer": customer.name}
             uow.after_commit.append(lambda: services.publish(f"merchant:{conv.state.merchant_id}", event))
-        uow.commit()
         return f"answered with {len(queued)} message(s)"
 
     try:
@@ -135,7 +134,6 @@ def _give_up(uow: Any, services: Services, message_id: str) -> str:
                                            now)
         services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]}, subject=f"conversation:{conv.id}",
                                  dedupe_key=f"send:{outbound_id}")
-    uow.commit()
     return "gave up: answered with an apology"
 
 
@@ -144,7 +142,6 @@ def _give_up(uow: Any, services: Services, message_id: str) -> str:
 def _write(services: Services, fn: Any) -> Any:
     def unit(uow: Any) -> Any:
         result = fn(uow.conn)
-        uow.commit()
         return result
     return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
 
@@ -224,7 +221,6 @@ def notify_status(ctx: JobContext) -> str:
         now = services.clock()
         if conv.state.opted_out:
             store.queue_outbound(uow.conn, conv, "status", {}, now, status="skipped", error="the customer opted out")
-            uow.commit()
             return "opted out"
         merchant = uow.catalog.merchant(order.merchant_id)
         texts = Texts(conv.state.language)
@@ -238,12 +234,10 @@ def notify_status(ctx: JobContext) -> str:
         else:
             store.queue_outbound(uow.conn, conv, "status", {"text": text}, now, status="skipped",
                                  error="outside Instagram's 24-hour messaging window")
-            uow.commit()
             return "outside the window"
         outbound_id = store.queue_outbound(uow.conn, conv, "status" if inside else "template", payload, now)
         services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]}, subject=f"conversation:{conv.id}",
                                  dedupe_key=f"send:{outbound_id}")
-        uow.commit()
         return "queued"
 
     return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
@@ -258,4 +252,5 @@ def register_channel_jobs(services: Services) -> None:
     services.jobs.register(COMMENT_JOB, answer_comment, max_attempts=8, backoff_seconds=2.0, backoff_max_seconds=300.0)
     services.jobs.register(PUBLISH_JOB, publish_post, max_attempts=6, backoff_seconds=5.0, backoff_max_seconds=600.0,
                            lease_seconds=180.0)
-    services.order_hooks.append(lambda uow, order, event: on_order_change(services, uow, order, event))
+    services.bus.within_transaction(
+        OrderChanged, lambda uow, event: on_order_change(services, uow, event.order, event.live))

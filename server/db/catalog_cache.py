@@ -30,11 +30,16 @@ class CatalogCache:
         hit = self._customers.get(customer_id)
         if hit is not None and now - hit[0] < self.ttl:
             return hit[1]
-        row = conn.execute(select(t.customers.c.doc).where(t.customers.c.id == customer_id)).first()
-        customer = Customer.model_validate_json(row.doc) if row else None
+        customer = self.load_customer(conn, customer_id)
         with self._lock:
             self._customers[customer_id] = (now, customer)
         return customer
+
+    @staticmethod
+    def load_customer(conn: Connection, customer_id: str) -> Customer | None:
+        """The customer as stored now, past the cache."""
+        row = conn.execute(select(t.customers.c.doc).where(t.customers.c.id == customer_id)).first()
+        return Customer.model_validate_json(row.doc) if row else None
 
     def invalidate_customer(self, customer_id: str) -> None:
         with self._lock:

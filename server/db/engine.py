@@ -7,8 +7,17 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose transactions and savepoints behave the same on both databases."""
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
+    """An engine whose transactions and savepoints behave the same on both databases.
+
+    `sqlite_synchronous` is SQLite's durability: FULL (the default) syncs the WAL at every commit, so an
+    acknowledged write survives a power cut; NORMAL survives a process crash but an OS crash or power loss
+    can lose the last commits (faster; see benchmarks/README.md)."""
+    if sqlite_synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"SQLite synchronous must be one of {SQLITE_SYNCHRONOUS}, not {sqlite_synchronous!r}")
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -21,9 +30,7 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a commit survives a process crash (SIGKILL); only an OS crash
-            # or power loss can lose the last transactions.
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, and_, func, select, tuple_, update
 
@@ -15,20 +17,44 @@ from core.orders.lifecycle import OrderStatus
 from core.orders.model import Order, OrderEvent
 from core.orders.promos import Promo
 from server.db import tables as t
-from server.db.catalog_cache import CatalogCache
+from server.db.catalog_cache import CatalogCache, load_catalog
 from server.db.changes import record_change, record_stock
 from server.db.raw import Raw, placeholders
+from server.events import CatalogChanged, CustomerChanged
+
+if TYPE_CHECKING:
+    from server.events import Event, EventBus
+
+
+class BatchState:
+    """What the units of one writer batch share: the driver handle, savepoint names, and the merchants and
+    customers a unit changed (read past the cache for the rest of the batch, so a later unit sees them)."""
+
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+        self.touched_merchants: set[str] = set()
+        self.touched_customers: set[str] = set()
+        self._savepoints = 0
+
+    def savepoint_name(self) -> str:
+        self._savepoints += 1
+        return f"sp_{self._savepoints}"
 
 
 class SqlCatalog:
-    def __init__(self, conn: Connection, cache: CatalogCache) -> None:
-        self.conn, self.cache = conn, cache
+    def __init__(self, conn: Connection, cache: CatalogCache, state: BatchState) -> None:
+        self.conn, self.cache, self.state = conn, cache, state
+
+    def _catalog(self, merchant_id: str) -> tuple[Merchant | None, Menu | None]:
+        if merchant_id in self.state.touched_merchants:
+            return load_catalog(self.conn, merchant_id)
+        return self.cache.get(self.conn, merchant_id)
 
     def merchant(self, merchant_id: str) -> Merchant | None:
-        return self.cache.get(self.conn, merchant_id)[0]
+        return self._catalog(merchant_id)[0]
 
     def menu(self, merchant_id: str) -> Menu | None:
-        return self.cache.get(self.conn, merchant_id)[1]
+        return self._catalog(merchant_id)[1]
 
     def promo(self, code: str) -> Promo | None:
         row = self.conn.execute(select(t.promos.c.doc, t.promos.c.uses).where(t.promos.c.code == code)).first()
@@ -39,6 +65,8 @@ class SqlCatalog:
         return promo
 
     def customer(self, customer_id: str) -> Customer | None:
+        if customer_id in self.state.touched_customers:
+            return self.cache.load_customer(self.conn, customer_id)
         return self.cache.customer(self.conn, customer_id)
 
 
@@ -187,7 +215,7 @@ class SqlOrders:
     def __init__(self, conn: Connection, raw: Raw) -> None:
         self.conn = conn
         self.raw = raw
-        self._stored: tuple[Order, int, str] | None = None
+        self._written: dict[str, tuple[int, str]] = {}
 
     def add(self, order: Order) -> None:
         row = _order_row(order, self.raw)
@@ -195,15 +223,14 @@ class SqlOrders:
         self.raw.executemany(INSERT_EVENT, [_event_row(order.id, e, self.raw) for e in order.events])
         self._changed(order, row["doc"])  # type: ignore[arg-type]
 
-    def stored_json(self, order: Order) -> str | None:
-        """The document (the order's JSON without its events) this unit of work last wrote for `order`, if
-        the order is still at that version: the response is built from it instead of encoding the order again."""
-        if self._stored is not None and self._stored[0] is order and self._stored[1] == order.version:
-            return self._stored[2]
-        return None
+    def written_document(self, order_id: str, version: int) -> str | None:
+        """The document (the order's JSON without its events) this unit of work wrote for that version of the
+        order, if it wrote one: the response is built from it instead of encoding the order again."""
+        found = self._written.get(order_id)
+        return found[1] if found is not None and found[0] == version else None
 
     def _changed(self, order: Order, doc: str) -> None:
-        self._stored = (order, order.version, doc)
+        self._written[order.id] = (order.version, doc)
         record_change(self.raw, "order", order.id, doc, merchant_id=order.merchant_id,
                       customer_id=order.customer_id, driver_id=order.driver_id)
 
@@ -278,29 +305,45 @@ class SqlOrders:
 
 class SqlUnitOfWork:
     """Ports over one connection. Inside the writer each unit of work is a SAVEPOINT of the batch's
-    transaction: `commit` releases it, an exception rolls back just this unit."""
+    transaction: a unit that returns is committed with its batch, one that raises is rolled back alone.
+    Read-only units (`Services.read`) run on a connection of their own and write nothing."""
 
-    def __init__(self, conn: Connection, cache: CatalogCache, raw: Raw | None = None) -> None:
+    def __init__(self, conn: Connection, cache: CatalogCache, state: BatchState | None = None,
+                 bus: "EventBus | None" = None) -> None:
         self.conn = conn
         self.cache = cache
         # One driver-level handle (shared by a batch's units): reaching the DBAPI connection costs ~15 µs.
-        self.raw = raw or Raw(conn)
-        self.catalog = SqlCatalog(conn, cache)
+        self.state = state or BatchState(Raw(conn))
+        self.raw = self.state.raw
+        self.bus = bus
+        self.catalog = SqlCatalog(conn, cache, self.state)
         self.stock = SqlStock(conn, self.raw)
         self.promos = SqlPromos(self.raw)
         self.idempotency = SqlIdempotency(self.raw)
         self.orders = SqlOrders(conn, self.raw)
-        self.committed = False
+        # Run once the batch holding this unit has committed (events' after-commit subscribers among them).
         self.after_commit: list[Callable[[], None]] = []
 
-    def __enter__(self) -> "SqlUnitOfWork":
-        return self
+    def emit(self, event: "Event") -> None:
+        """Tell the event's subscribers (see server.events); later reads in this batch see the change."""
+        if isinstance(event, CatalogChanged):
+            self.state.touched_merchants.add(event.merchant_id)
+        elif isinstance(event, CustomerChanged):
+            self.state.touched_customers.add(event.customer_id)
+        if self.bus is not None:
+            self.bus.emitted(self, event)
 
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.committed = True
-
-    def rollback(self) -> None:
-        self.committed = False
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested scope of this unit: if the block raises, its writes and its after-commit hooks are
+        undone and the exception propagates; the unit's earlier writes stay."""
+        name = self.state.savepoint_name()
+        self.raw.execute(f"SAVEPOINT {name}")
+        hooks = len(self.after_commit)
+        try:
+            yield
+        except BaseException:
+            self.raw.script([f"ROLLBACK TO SAVEPOINT {name}", f"RELEASE SAVEPOINT {name}"])
+            del self.after_commit[hooks:]
+            raise
+        self.raw.execute(f"RELEASE SAVEPOINT {name}")

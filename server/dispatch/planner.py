@@ -25,6 +25,7 @@ from core.routing.dispatch import (
     plan_changes, route_signature, solve,
 )
 from server.db.uow import SqlUnitOfWork
+from server.events import OrderChanged
 from server.dispatch import store
 from server.dispatch.snapshot import DISPATCH_STATUSES, Snapshot, read_snapshot
 from server.dispatch.views import empty_doc, plan_doc, plan_from_doc
@@ -89,7 +90,7 @@ class Dispatcher:
     # --- wiring -----------------------------------------------------------------------------------------------
 
     def attach(self) -> None:
-        self.services.order_listeners.append(self.on_order_event)
+        self.services.bus.after_commit(OrderChanged, lambda event: self.on_order_event(event.order, event.live))
 
     def start(self) -> None:
         if self._thread is None:
@@ -256,7 +257,7 @@ class Dispatcher:
                     "why_not": available_reason(d, now, self.policy)} for d in snap.drivers]
         doc = plan_doc(plan, now, snap.info, drivers, violations, reasons, elapsed)
         before = self.plan
-        self.services.writer.run_sync(lambda uow: self._apply(uow, changes, snap, doc, now, before, plan))
+        self.services.writer.call(lambda uow: self._apply(uow, changes, snap, doc, now, before, plan))
         self.plan, self.epoch, self.doc, self.violations = plan, now, doc, violations
         self.runs += 1
         log.info("dispatch run: %s orders, %s assigned, %s unassigned, %.2f s (%s)", doc["stats"]["orders"],
@@ -285,14 +286,11 @@ class Dispatcher:
             uow.orders.save(order, events)
             applied += 1
             kind = "order.assigned" if change.driver_changed else "order.eta"
-            self.services.publish_after_commit(uow, order, {
+            uow.emit(OrderChanged(order, {
                 "type": kind, "order_id": order.id, "driver_id": order.driver_id,
-                "eta": order.eta.isoformat() if order.eta else None, "seq": events[-1].seq})
-            if change.driver_changed and previous_driver:
-                uow.after_commit.append(lambda d=previous_driver, o=order.id: self.services.publish(
-                    f"driver:{d}", {"type": "order.unassigned", "order_id": o}))
+                "eta": order.eta.isoformat() if order.eta else None, "seq": events[-1].seq},
+                previous_driver_id=previous_driver if change.driver_changed else None))
         store.save_plan(uow.conn, doc, now)
-        uow.commit()
         self._publish_plan(uow, doc, before, plan)
         return applied
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from core.merchants import Driver
 from core.routing import Location, VehicleType
 from core.routing.dispatch import DriverState
-from server import catalog
+from server.catalog import store as catalog
 from server.db import tables as t
 
 PLAN_ROW = "current"

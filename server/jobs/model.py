@@ -6,10 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from server.services import Services
+from typing import Any
 
 
 class JobStatus(StrEnum):
@@ -82,10 +79,11 @@ def _loads(text: str | None) -> Any:
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler gets: the job (payload, attempt number) and the process's services."""
+    """What a handler gets: the job (payload, attempt number) and the process's services (server.services,
+    as create_app wires them; typed loosely so jobs do not import the services that run them)."""
 
     job: Job
-    services: "Services"
+    services: Any
 
     @property
     def payload(self) -> dict[str, Any]:

@@ -16,19 +16,19 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, TypeVar
 
 from core.errors import DomainError
 from server.jobs import queue, schedules
+from server.jobs import service as jobs_service
 from server.jobs.model import Handler, Job, JobContext, JobFailed, JobSpec, JobStatus, describe_error
 from server.jobs.schedules import Schedule
-
-if TYPE_CHECKING:
-    from server.services import Services
+from server.db.writer import WRITE_TIMEOUT, Writer
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-WRITE_TIMEOUT = 60.0
 
 
 class JobRegistry:
@@ -51,11 +51,19 @@ class JobRegistry:
 
 
 class JobRunner:
-    """`workers` threads polling every `poll_seconds` (and woken at once by jobs enqueued in this process)."""
+    """`workers` threads polling every `poll_seconds` (and woken at once by jobs enqueued in this process).
 
-    def __init__(self, services: "Services", registry: JobRegistry | None = None, *, workers: int = 1,
-                 poll_seconds: float = 1.0) -> None:
-        self.services = services
+    It needs the writer (claims and outcomes are writes), the clock, a way to open a read connection, and
+    the context handed to handlers (`JobContext.services`: the process's services, as create_app wires them).
+    """
+
+    def __init__(self, writer: Writer, clock: Callable[[], datetime],
+                 connect: Callable[[], AbstractContextManager[Any]], *, context: Any = None,
+                 registry: JobRegistry | None = None, workers: int = 1, poll_seconds: float = 1.0) -> None:
+        self.writer = writer
+        self.clock = clock
+        self.connect = connect
+        self.context = context
         self.registry = registry or JobRegistry()
         self.workers = workers
         self.poll_seconds = poll_seconds
@@ -73,37 +81,30 @@ class JobRunner:
 
     def _write(self, fn: Callable[[Any], T]) -> T:
         def unit(uow: Any) -> T:
-            result = fn(uow.conn)
-            uow.commit()
-            return result
-        return self.services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+            return fn(uow.conn)
+        return self.writer.call(unit, WRITE_TIMEOUT)
 
     def enqueue_in(self, uow: Any, kind: str, payload: dict[str, Any], **options: Any) -> tuple[Job, bool]:
-        """Enqueue inside a caller's unit of work (atomic with its other writes); wakes workers on commit."""
+        """Enqueue inside a caller's unit of work (atomic with its other writes), with the kind's registered
+        attempts unless given; wakes workers on commit."""
         spec = self.registry.spec(kind)
         options.setdefault("max_attempts", spec.max_attempts if spec else 5)
-        found = queue.enqueue(uow.conn, kind, payload, now=self.services.clock(), **options)
-        uow.after_commit.append(self.wake)
-        return found
+        return jobs_service.enqueue(uow, kind, payload, now=self.clock(), **options)
 
     def enqueue(self, kind: str, payload: dict[str, Any], **options: Any) -> tuple[Job, bool]:
         """Enqueue from any thread but the writer's; blocks until committed."""
         def unit(uow: Any) -> tuple[Job, bool]:
-            found = self.enqueue_in(uow, kind, payload, **options)
-            uow.commit()
-            return found
-        return self.services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+            return self.enqueue_in(uow, kind, payload, **options)
+        return self.writer.call(unit, WRITE_TIMEOUT)
 
     async def enqueue_async(self, kind: str, payload: dict[str, Any], **options: Any) -> tuple[Job, bool]:
         """Enqueue from a request handler."""
         def unit(uow: Any) -> tuple[Job, bool]:
-            found = self.enqueue_in(uow, kind, payload, **options)
-            uow.commit()
-            return found
-        return await self.services.writer.run(unit)
+            return self.enqueue_in(uow, kind, payload, **options)
+        return await self.writer.run(unit)
 
     def schedule_in(self, uow: Any, schedule: Schedule) -> None:
-        schedules.put(uow.conn, schedule, now=self.services.clock())
+        schedules.put(uow.conn, schedule, now=self.clock())
         uow.after_commit.append(self.wake)
 
     def wake(self) -> None:
@@ -154,8 +155,8 @@ class JobRunner:
 
     def tick_schedules(self) -> list[str]:
         """Enqueue what schedules say is due (a cheap read first: idle ticks take no write lock)."""
-        now = self.services.clock()
-        with self.services.connection() as conn:
+        now = self.clock()
+        with self.connect() as conn:
             if not schedules.due_exists(conn, now):
                 return []
         return self._write(lambda conn: schedules.enqueue_due(conn, now=now, kinds=set(self.registry.kinds)))
@@ -169,8 +170,8 @@ class JobRunner:
         kinds = self.registry.kinds
         if not kinds:
             return None
-        now = self.services.clock()
-        with self.services.connection() as conn:
+        now = self.clock()
+        with self.connect() as conn:
             if not queue.due_exists(conn, now, kinds):
                 return None
         lease = {k: self.registry.spec(k).lease_seconds for k in kinds}  # type: ignore[union-attr]
@@ -190,14 +191,14 @@ class JobRunner:
         assert spec is not None
         log.info("job %s (%s) attempt %d of %d", job.id, job.kind, job.attempts, job.max_attempts)
         try:
-            result = spec.handler(JobContext(job=job, services=self.services))
+            result = spec.handler(JobContext(job=job, services=self.context))
             if inspect.isawaitable(result):
                 result = self._await(worker, loop, result, on_worker)
             json.dumps(result, default=str)
         except asyncio.CancelledError:
             if on_worker and self._stopping.is_set():
                 log.info("job %s given back: the server is stopping", job.id)
-                self._write(lambda conn: queue.release(conn, job.id, worker=worker, now=self.services.clock()))
+                self._write(lambda conn: queue.release(conn, job.id, worker=worker, now=self.clock()))
                 return queue_get(self, job.id)
             return self._failed(job, worker, spec, "cancelled", retry=True)
         except JobFailed as exc:
@@ -207,7 +208,7 @@ class JobRunner:
         except BaseException as exc:  # noqa: BLE001 - a handler's crash is its job's failure, not the worker's
             log.warning("job %s (%s) crashed", job.id, job.kind, exc_info=True)
             return self._failed(job, worker, spec, describe_error(exc), retry=True)
-        now = self.services.clock()
+        now = self.clock()
         if not self._write(lambda conn: queue.complete(conn, job.id, worker=worker, now=now, result=result)):
             log.warning("job %s finished after its lease was taken over; outcome dropped", job.id)
         return queue_get(self, job.id)
@@ -227,7 +228,7 @@ class JobRunner:
                 self._running.pop(worker, None)
 
     def _failed(self, job: Job, worker: str, spec: JobSpec, error: str, *, retry: bool) -> Job | None:
-        now = self.services.clock()
+        now = self.clock()
         retry_in = spec.backoff(job.attempts) if retry else None
         status = self._write(lambda conn: queue.fail(conn, job.id, worker=worker, now=now, error=error,
                                                       retry_in=retry_in))
@@ -237,7 +238,7 @@ class JobRunner:
 
 
 def queue_get(runner: JobRunner, job_id: str) -> Job | None:
-    with runner.services.connection() as conn:
+    with runner.connect() as conn:
         return queue.get(conn, job_id)
 
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.errors import AccountError, DomainError
 from core.menus_import.errors import MenuChangeError, ScrapeError
 from server.jobs import JobContext, JobFailed, Schedule
+from server.events import JobsQueued
 from server.jobs import schedules as job_schedules
 from server.scraper.menu_sync import ScrapeCaches, run_scrape
 from server.scraper.store import ScrapeConfig
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from server.services import Services
 
 SCRAPE_JOB = "scrape_menu"
+SCRAPE_ATTEMPTS = 3
 # Trying again cannot help these: the URL, the site's robots.txt or the page itself must change first.
 PERMANENT = frozenset({
     ScrapeError.INVALID_URL, ScrapeError.UNSUPPORTED_SCHEME, ScrapeError.PRIVATE_ADDRESS,
@@ -58,10 +60,10 @@ def register_scrape_jobs(services: "Services") -> None:
         except DomainError as error:
             raise JobFailed(f"{error.code}: {error.detail}", retry=is_retryable(error)) from error
 
-    services.jobs.register(SCRAPE_JOB, scrape_menu, max_attempts=3, lease_seconds=600, backoff_seconds=300)
+    services.jobs.register(SCRAPE_JOB, scrape_menu, max_attempts=SCRAPE_ATTEMPTS, lease_seconds=600, backoff_seconds=300)
 
 
-def sync_schedule(uow: Any, services: "Services", merchant_id: str, config: ScrapeConfig | None) -> None:
+def sync_schedule(uow: Any, merchant_id: str, config: ScrapeConfig | None, now: datetime) -> None:
     """Keep the merchant's recurring scrape in step with its settings (inside the settings' unit of work)."""
     name = schedule_name(merchant_id)
     if config is None or not config.enabled or not config.interval_minutes:
@@ -71,8 +73,8 @@ def sync_schedule(uow: Any, services: "Services", merchant_id: str, config: Scra
     options = job_options(merchant_id)
     current = job_schedules.get(uow.conn, name)
     schedule = Schedule(name=name, kind=SCRAPE_JOB, payload={"merchant_id": merchant_id}, interval=interval,
-                        subject=options["subject"], dedupe_key=options["dedupe_key"], max_attempts=3)
+                        subject=options["subject"], dedupe_key=options["dedupe_key"], max_attempts=SCRAPE_ATTEMPTS)
     # A new schedule waits one interval: the owner has just been offered 'scrape now'.
-    first = services.clock() + interval if current is None else None
-    job_schedules.put(uow.conn, schedule, now=services.clock(), first_run_at=first)
-    uow.after_commit.append(services.jobs.wake)
+    first = now + interval if current is None else None
+    job_schedules.put(uow.conn, schedule, now=now, first_run_at=first)
+    uow.emit(JobsQueued())

@@ -110,9 +110,8 @@ async def run_scrape(services: "Services", merchant_id: str, *, job_id: str | No
         store.insert_change_set(uow.conn, set_id, change_set, urls=config.urls, item_count=scraped.item_count,
                                 job_id=job_id, now=now)
         store.supersede_pending(uow.conn, merchant_id, keep=set_id, now=now)
-        auto = apply_selected(uow, services, merchant_id, set_id, plan.auto, actor=SCRAPER,
-                              action="auto_applied") if plan.auto else None
-        uow.commit()
+        auto = apply_selected(uow, merchant_id, set_id, plan.auto, actor=SCRAPER, action="auto_applied",
+                              now=now) if plan.auto else None
         return summary(set_id, change_set, auto, len(plan.needs_approval), scraped.item_count,
                        config.urls)
 

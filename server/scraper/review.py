@@ -3,20 +3,18 @@ per change. Runs inside one writer unit of work; orders already placed keep the 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.errors import AccountError, DomainError, InputError
 from core.menu import Menu
 from core.menus_import import Change, ChangeKind, apply_changes
 from core.menus_import.errors import MenuChangeError
 from core.orders.model import Actor
-from server import catalog
+from server.catalog import store as catalog
 from server.db.catalog_cache import load_catalog
 from server.scraper import store
+from server.events import CatalogChanged, LiveMessage
 from server.scraper.store import ChangeStatus
-
-if TYPE_CHECKING:
-    from server.services import Services
 
 
 def _snapshot(change: Change, menu: Menu) -> dict[str, Any] | None:
@@ -46,15 +44,14 @@ def _created(change: Change, before: Menu, after: Menu) -> dict[str, Any] | None
             "available": item.available}
 
 
-def apply_selected(uow: Any, services: "Services", merchant_id: str, set_id: str | None, changes: list[Change], *,
-                   actor: Actor, action: str) -> dict[str, Any]:
+def apply_selected(uow: Any, merchant_id: str, set_id: str | None, changes: list[Change], *,
+                   actor: Actor, action: str, now: datetime) -> dict[str, Any]:
     """Apply `changes` to the live menu; returns {"menu_version", "applied": [ids], "stale": [ids]}.
 
     A change whose item has left the menu since the scrape is stale and skipped. Availability changes also set
     the item's live stock row (the 86 flag every channel reads).
     """
     conn = uow.conn
-    now: datetime = services.clock()
     merchant, menu = load_catalog(conn, merchant_id)
     if merchant is None or menu is None:
         raise DomainError(AccountError.NOT_FOUND, f"no merchant {merchant_id!r} with a menu")
@@ -70,9 +67,8 @@ def apply_selected(uow: Any, services: "Services", merchant_id: str, set_id: str
             new = _created(change, menu, updated) if change.kind is ChangeKind.NEW_ITEM else _snapshot(change, updated)
             store.audit(conn, merchant_id=merchant_id, set_id=set_id, change=change, action=action, actor=actor,
                         now=now, old=_snapshot(change, menu), new=new, menu_version=version)
-        uow.after_commit.append(lambda: services.cache.invalidate(merchant_id))
-        uow.after_commit.append(lambda: services.publish(f"merchant:{merchant_id}",
-                                                         {"type": "menu.changed", "version": version}))
+        uow.emit(CatalogChanged(merchant_id))
+        uow.emit(LiveMessage(f"merchant:{merchant_id}", {"type": "menu.changed", "version": version}))
     if set_id is not None:
         store.decide(conn, set_id, [c.id for c in applicable], ChangeStatus.APPLIED, now=now, by=_who(actor))
         store.decide(conn, set_id, stale, ChangeStatus.STALE, now=now, by=_who(actor))
@@ -84,8 +80,8 @@ def _who(actor: Actor) -> str:
     return f"{actor.role}:{actor.id}" if actor.id else str(actor.role)
 
 
-def review(uow: Any, services: "Services", merchant_id: str, set_id: str, *, approve: list[str], reject: list[str],
-           actor: Actor) -> dict[str, Any]:
+def review(uow: Any, merchant_id: str, set_id: str, *, approve: list[str], reject: list[str], actor: Actor,
+           now: datetime) -> dict[str, Any]:
     """A person's decision on pending changes of one change set: approved ones go live, rejected ones are closed."""
     conn = uow.conn
     if store.change_set_row(conn, merchant_id, set_id) is None:
@@ -102,9 +98,8 @@ def review(uow: Any, services: "Services", merchant_id: str, set_id: str, *, app
         raise DomainError(MenuChangeError.CHANGE_NOT_PENDING,
                           f"already decided: {', '.join(f'{i} ({rows[i].status})' for i in decided[:5])}")
     chosen = [Change.model_validate_json(rows[i].doc) for i in rows if i in set(approve)]  # in set order
-    result = apply_selected(uow, services, merchant_id, set_id, chosen, actor=actor, action="approved") \
+    result = apply_selected(uow, merchant_id, set_id, chosen, actor=actor, action="approved", now=now) \
         if chosen else {"menu_version": None, "applied": [], "stale": []}
-    now = services.clock()
     menu_version = result["menu_version"]
     for change_id in reject:
         change = Change.model_validate_json(rows[change_id].doc)

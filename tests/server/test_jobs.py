@@ -41,7 +41,7 @@ class Env:
 def env(database_url: str, tmp_path: Path) -> Iterator[Env]:
     upgrade(database_url)
     settings = replace(make_settings(database_url, tmp_path), job_workers=0)  # workers are started by hand
-    services = Services(settings, clock=Clock())
+    services = Services(settings, clock=Clock(), writer="thread")  # driven from the test's thread, no loop
     services.start()
     yield Env(services, services.clock)  # type: ignore[arg-type]
     services.stop()
@@ -197,7 +197,7 @@ def test_schedules_enqueue_once_per_interval(env: Env) -> None:
                                            interval=timedelta(minutes=30), dedupe_key="scrape:pizzeria"))
         uow.commit()
 
-    env.services.writer.run_sync(put)
+    env.services.writer.call(put)
     assert len(env.jobs.tick_schedules()) == 1
     assert env.jobs.tick_schedules() == []  # not due again until the interval has passed
     env.jobs.run_once()

@@ -15,15 +15,21 @@ from tests.server.conftest import Api, margherita_cart
 
 @pytest.fixture
 def handler_orders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Order ids placed through the Litestar handler (the middleware places through its own reference)."""
+    """Order ids placed through the Litestar handler, "refused" for a refusal (the middleware places through its
+    own reference)."""
     placed: list[str] = []
-    real = orders_api.place_and_encode
+    real = orders_api.place
 
-    async def recording(command: Any, services: Any) -> Any:
-        placed.append(command.order_id)
-        return await real(command, services)
+    async def recording(*args: Any) -> Any:
+        try:
+            status, content, replayed = await real(*args)
+        except Exception:
+            placed.append("refused")
+            raise
+        placed.append(json.loads(content)["id"])
+        return status, content, replayed
 
-    monkeypatch.setattr(orders_api, "place_and_encode", recording)
+    monkeypatch.setattr(orders_api, "place", recording)
     return placed
 
 

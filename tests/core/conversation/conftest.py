@@ -32,7 +32,6 @@ class Chat:
             ports = OrderCorePorts(uow, self.customer, self.merchant_ids, self.now, key_prefix="chat",
                                    streets=self.streets)
             turn = respond(self.state, inbound, ports, now=self.now, channel=self.channel)
-            uow.commit()
         self.state = turn.state
         self.received.extend(turn.replies)
         if turn.placed_order_id:

@@ -144,8 +144,8 @@ def test_a_failed_placement_changes_nothing(place, state, build):
     assert snapshot(state) == before
 
 
-def test_a_failure_after_reserving_is_rolled_back_even_when_the_uow_is_reused(state, build, now, monkeypatch):
-    """One transaction per handler: a later handler in the same unit of work must not commit the leftovers."""
+def test_a_failure_after_reserving_is_undone_by_the_callers_savepoint_when_the_uow_is_reused(state, build, now, monkeypatch):
+    """A caller that carries on after a failed handler wraps it in a savepoint: the leftovers are not committed."""
 
     class PromoRaceLost:
         def use(self, code: str) -> None:
@@ -154,7 +154,7 @@ def test_a_failure_after_reserving_is_rolled_back_even_when_the_uow_is_reused(st
     promo_cart = build.cart(PIZZERIA, build.line("tiramisu", None, 3), build.line("calzone"), promo_code="WELCOME10")
     with MemoryUnitOfWork(state) as uow:
         uow.promos = PromoRaceLost()
-        with pytest.raises(DomainError) as info:
+        with pytest.raises(DomainError) as info, uow.savepoint():
             place_order(PlaceOrder(cart=promo_cart, actor=ANNA, order_id="o-1", now=now, customer_id="cust-anna"), uow)
         assert info.value.code is PromoError.EXHAUSTED
         place_order(PlaceOrder(cart=build.cart(PIZZERIA, build.line("tiramisu"), build.line("calzone")), actor=ANNA,
@@ -164,11 +164,27 @@ def test_a_failure_after_reserving_is_rolled_back_even_when_the_uow_is_reused(st
     assert state.orders["o-2"].number == 1
 
 
-def test_leaving_a_unit_of_work_without_commit_discards_it(state, build, now):
-    with MemoryUnitOfWork(state) as uow:
+def test_leaving_a_unit_of_work_by_an_exception_discards_it(state, build, now):
+    with pytest.raises(RuntimeError), MemoryUnitOfWork(state) as uow:
         uow.stock.reserve(PIZZERIA, {"item:tiramisu": 5})
         uow.orders.next_number(PIZZERIA)
+        raise RuntimeError("the handler failed")
     assert stock(state, PIZZERIA, "item:tiramisu") == 12 and state.numbers == {}
+
+
+def test_a_unit_of_work_that_ends_normally_is_committed(state):
+    with MemoryUnitOfWork(state) as uow:
+        uow.stock.reserve(PIZZERIA, {"item:tiramisu": 5})
+    assert stock(state, PIZZERIA, "item:tiramisu") == 7
+
+
+def test_a_savepoint_undoes_only_its_own_writes(state):
+    with MemoryUnitOfWork(state) as uow:
+        uow.stock.reserve(PIZZERIA, {"item:tiramisu": 1})
+        with pytest.raises(DomainError), uow.savepoint():
+            uow.stock.reserve(PIZZERIA, {"item:tiramisu": 2})
+            raise DomainError(OrderError.OUT_OF_STOCK, "refused after the reservation")
+    assert stock(state, PIZZERIA, "item:tiramisu") == 11
 
 
 def test_the_memory_ledger_takes_all_or_nothing(state):

@@ -16,7 +16,7 @@ from core.menu import AvailabilityWindow, Menu
 from core.merchants import BusyMode
 from core.orders.lifecycle import OrderStatus
 from core.orders.model import Order
-from server import catalog
+from server.catalog import store as catalog
 from server.db import tables as t
 from server.db.changes import record_change
 from server.db.raw import Raw

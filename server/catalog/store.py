@@ -53,10 +53,19 @@ def replace_menu(conn: Connection, menu: Menu) -> int:
     return version
 
 
-def upsert_customer(conn: Connection, customer: Customer) -> None:
-    values = {"name": customer.name, "phone": customer.phone, "doc": customer.model_dump_json()}
+def upsert_customer(conn: Connection, customer: Customer, *, verified_phone: bool = False) -> None:
+    """Store a customer's profile. The `phone` column is their identity on WhatsApp, so it is written only
+    for a phone a channel has proven (`verified_phone`); a typed phone stays in the profile document."""
+    values: dict[str, object] = {"name": customer.name, "doc": customer.model_dump_json()}
+    if verified_phone:
+        values["phone"] = customer.phone
     if conn.execute(update(t.customers).where(t.customers.c.id == customer.id).values(**values)).rowcount == 0:
         conn.execute(insert(t.customers).values(id=customer.id, **values))
+
+
+def phone_holder(conn: Connection, phone: str) -> str | None:
+    """The customer whose proven phone this is, if any."""
+    return conn.execute(select(t.customers.c.id).where(t.customers.c.phone == phone)).scalar()
 
 
 def upsert_driver(conn: Connection, driver: Driver) -> None:

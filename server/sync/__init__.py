@@ -1,0 +1,1 @@
+"""Offline sync on the server: a pushed batch of device operations applied once each (service.py)."""
