@@ -40,9 +40,10 @@ run: demo
 	$(BIN)/python -m apps.merchant --server http://$(HOST):$(PORT) --host $(HOST) --port $(APP_PORT) \
 	  --data-dir $(DATA_DIR)/kitchen-tablet --merchant pizzeria-donau
 
-## make test: set up and run the whole test suite
+## make test: set up and run the whole test suite (-rs: every skip is listed with its reason; with CI=true a
+## skip fails the run, see tests/suite_rules.py)
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -rs $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache

@@ -95,7 +95,8 @@ class BusyMode(BaseModel):
         current = self.at(now)
         if current.until is None:
             return 0
-        return max(0, int((current.until - now).total_seconds() // 60) + 1)
+        # Ceiling division on timedelta (exact, no float): 30:00 left is 30, 29:01 is 30, 0:01 is 1.
+        return max(0, -((now - current.until) // timedelta(minutes=1)))
 
     def check(self, now: datetime) -> None:
         """Raise INVALID_BUSY for a spell the kitchen cannot mean: no end, an end in the past or more than

@@ -11,6 +11,8 @@ from sqlalchemy import create_engine, text
 POSTGRES_ENV = "MEALKITZ_TEST_POSTGRES_URL"
 REDIS_ENV = "MEALKITZ_TEST_REDIS_URL"
 
+pytest_plugins = ["tests.suite_rules"]
+
 
 def postgres_base_url() -> str:
     base = os.environ.get(POSTGRES_ENV)

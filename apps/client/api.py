@@ -21,6 +21,7 @@ from core.sync.operations import Operation, OperationResult
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=3.0)
 # Statuses worth retrying: the server is busy or broken, the request itself may be fine.
 RETRYABLE_STATUS = frozenset({408, 425, 429})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ApiError(Exception):
@@ -90,6 +91,11 @@ class ApiClient:
                 headers: dict[str, str] | None = None) -> Any:
         """Send one request; the decoded JSON body (None for 204), or RetryLater / Rejected."""
         all_headers = dict(headers or {})
+        if method.upper() == "POST" and path.rstrip("/") == "/orders" and not any(
+                k.lower() == IDEMPOTENCY_HEADER.lower() and v.strip() for k, v in all_headers.items()):
+            # Without a key, a retry after a lost answer (or a commit whose acknowledgement was lost) places the
+            # order twice. Keep the key with the cart and send the same one on every retry.
+            raise ValueError(f"an order is placed with an {IDEMPOTENCY_HEADER} header (see place_order)")
         if self.token:
             all_headers["authorization"] = f"Bearer {self.token}"
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
@@ -169,8 +175,10 @@ class ApiClient:
         return self.request("POST", "/quotes", json=cart)
 
     def place_order(self, cart: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        """Place an order online; retrying with the same key returns the same order."""
-        return self.request("POST", "/orders", json=cart, headers={"Idempotency-Key": idempotency_key})
+        """Place an order online; retrying with the same key returns the same order. Make the key once per
+        cart (e.g. `str(core.ids.uuid7())`) and keep it until the order is answered; there is no default, as a
+        fresh key per call would not protect the retry."""
+        return self.request("POST", "/orders", json=cart, headers={IDEMPOTENCY_HEADER: idempotency_key})
 
     def order(self, order_id: str) -> dict[str, Any]:
         """One order, as the caller may see it."""

@@ -19,14 +19,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from core.ids import uuid7
-from core.sync.hlc import HybridClock, Timestamp
+from core.sync.hlc import HybridClock
 from core.sync.operations import Entity, Operation, OperationResult, OperationState
+from apps.client import clock as device_clock
 from apps.client import optimistic
 from apps.client.store import LocalStore
 
 S = OperationState
 _COLUMNS = ("seq, id, entity, op, entity_key, payload, hlc, device_id, state, code, detail, result, attempts, "
-            "created_at, updated_at")
+            "created_at, updated_at, coalesce(faults, 0)")
 
 
 def _now() -> str:
@@ -52,13 +53,14 @@ class OutboxEntry:
     attempts: int
     created_at: str
     updated_at: str
+    faults: int = 0  # answers from the server that settled nothing (5xx, garbage), see apps.client.push
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> "OutboxEntry":
         (seq, id_, entity, op, key, payload, hlc, device, state, code, detail, result, attempts, created,
-         updated) = row
+         updated, faults) = row
         return cls(seq, id_, entity, op, key, json.loads(payload), hlc, device, OperationState(state), code, detail,
-                   json.loads(result) if result else None, attempts or 0, created, updated)
+                   json.loads(result) if result else None, attempts or 0, created, updated, faults)
 
     def operation(self) -> Operation:
         """The wire form sent to POST /sync/push."""
@@ -72,10 +74,7 @@ class Outbox:
     def __init__(self, store: LocalStore, clock: HybridClock | None = None) -> None:
         self.store = store
         self.clock = clock or HybridClock(store.device_id)
-        last = store.get_meta("hlc_last")
-        if last and Timestamp.parse(last) > self.clock.last:
-            # Never stamp below what this device already sent, even if its wall clock went back.
-            self.clock.last = Timestamp(Timestamp.parse(last).millis, Timestamp.parse(last).counter, self.clock.node)
+        device_clock.restore(self.clock, store)
         self.recovered = self.recover()
 
     # -- writing ----------------------------------------------------------------------------------------------
@@ -99,7 +98,7 @@ class Outbox:
                 entries.append(OutboxEntry(cursor.lastrowid or 0, op_id, entity, op, key, payload, row[5],
                                            self.store.device_id, S.READY, None, None, None, 0, now, now))
             if entries:
-                self.store.set_meta("hlc_last", entries[-1].hlc)
+                self.store.set_meta(device_clock.LAST_STAMP_META, entries[-1].hlc)
             self.refresh_many(dict.fromkeys((e.entity, e.entity_key) for e in entries))
         return entries
 
@@ -171,6 +170,23 @@ class Outbox:
         with self.store.transaction() as db:
             db.conn.executemany("UPDATE outbox SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
                                 [(S.READY.value, _now(), op_id, S.IN_FLIGHT.value) for op_id in ids])
+
+    def count_fault(self, ids: Iterable[str]) -> dict[str, int]:
+        """The server failed on a batch holding these entries: one more fault each, and back to ready to be sent
+        again (in smaller batches, see apps.client.push). Returns each entry's faults so far."""
+        ids = list(ids)
+        with self.store.transaction() as db:
+            db.conn.executemany("UPDATE outbox SET faults = coalesce(faults, 0) + 1, state = CASE WHEN state = ? "
+                                "THEN ? ELSE state END, updated_at = ? WHERE id = ?",
+                                [(S.IN_FLIGHT.value, S.READY.value, _now(), op_id) for op_id in ids])
+            return dict(db.execute(f"SELECT id, faults FROM outbox WHERE id IN ({', '.join('?' * len(ids))})",
+                                   ids).fetchall()) if ids else {}
+
+    def next_faults(self) -> int:
+        """Faults of the oldest ready entry: the one the next batch starts with."""
+        rows = self.store.execute("SELECT coalesce(faults, 0) FROM outbox WHERE state = ? ORDER BY seq LIMIT 1",
+                                  (S.READY.value,))
+        return rows[0][0] if rows else 0
 
     def record(self, results: Iterable[OperationResult]) -> list[OutboxEntry]:
         """Store the server's answers; returns the entries that became acked or rejected now. Answers for

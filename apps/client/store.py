@@ -44,7 +44,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "menus": {"merchant_id": str, "data": str},
     "outbox": {"seq": int, "id": str, "entity": str, "op": str, "entity_key": str, "payload": str, "hlc": str,
                "device_id": str, "state": str, "code": str, "detail": str, "result": str, "attempts": int,
-               "settled": int, "dismissed": int, "created_at": str, "updated_at": str},
+               "settled": int, "dismissed": int, "created_at": str, "updated_at": str, "faults": int},
 }
 _PKS = {"meta": "key", "menus": "merchant_id", "outbox": "seq"}
 _INDEXES = [("orders", ["merchant_id", "status"]), ("orders", ["customer_id"]), ("orders", ["driver_id"]),
@@ -91,6 +91,10 @@ class LocalStore:
         with self.lock, self.db.atomic():
             for name, columns in _SCHEMA.items():
                 self.db[name].create(columns, pk=_PKS.get(name, "id"), if_not_exists=True)
+                # A store made by an older version of the app gets the columns added since (NULL in old rows).
+                missing = {c: t for c, t in columns.items() if c not in self.db[name].columns_dict}
+                for column, kind in missing.items():
+                    self.db[name].add_column(column, kind)
             for table, columns in _INDEXES:
                 self.db[table].create_index(columns, if_not_exists=True)
             self.db["outbox"].create_index(["id"], unique=True, if_not_exists=True)

@@ -1,9 +1,10 @@
 """The sync worker: pushes the outbox, pulls the server's changes into the local store, retries with backoff.
 
 Embed it in any app (`start()` / `stop()` / `sync_now()`), or drive it one step at a time (`run_once()`) in
-tests and benchmarks. One round is: push every ready entry in batches, then pull until caught up. A round
-stops at the first network error (entries in flight go back to ready; the next round resends them with the
-same ids) and the worker waits a full-jitter exponential backoff before trying again.
+tests and benchmarks. One round is: push every ready entry in batches (apps.client.push: what happens to an
+operation whatever the server answers), then pull until caught up. A round stops at the first network or
+server error (entries in flight go back to ready; the next round resends them with the same ids) and the
+worker waits a full-jitter exponential backoff before trying again.
 """
 from __future__ import annotations
 
@@ -11,25 +12,19 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-from core.sync.operations import OperationResult, OperationState
+from apps.client import clock as device_clock
 from apps.client.api import ApiClient, ApiError, NotAuthenticated, Rejected, RetryLater
 from apps.client.outbox import Outbox, OutboxEntry
+from apps.client.push import Pusher, SyncReport, SyncStatus
 from apps.client.store import TABLES, row_id
+
+__all__ = ["Backoff", "SyncReport", "SyncStatus", "SyncWorker"]
 
 log = logging.getLogger(__name__)
 Listener = Callable[[dict[str, Any]], None]
-
-
-class SyncStatus(StrEnum):
-    ONLINE = "online"          # the last round reached the server and finished
-    OFFLINE = "offline"        # the last round failed on the network or a 5xx; retrying with backoff
-    SYNCING = "syncing"        # a round is running
-    SIGNED_OUT = "signed_out"  # the server answered 401: nothing is sent until the app signs in again
 
 
 @dataclass
@@ -57,32 +52,16 @@ class Backoff:
         self.attempt = 0
 
 
-@dataclass
-class SyncReport:
-    """What one round did."""
-
-    pushed: int = 0
-    acked: int = 0
-    rejected: list[OutboxEntry] = field(default_factory=list)
-    pulled: int = 0
-    error: ApiError | None = None
-    status: SyncStatus = SyncStatus.ONLINE
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
 class SyncWorker:
     """Moves operations from the outbox to the server and changes from the server to the local store."""
 
     def __init__(self, api: ApiClient, outbox: Outbox, *, batch_size: int = 200, pull_limit: int = 500,
                  interval: float = 30.0, backoff: Backoff | None = None,
-                 on_rejected: Callable[[OutboxEntry], None] | None = None) -> None:
+                 on_rejected: Callable[[OutboxEntry], None] | None = None, max_faults: int | None = None) -> None:
         self.api = api
         self.outbox = outbox
         self.store = outbox.store
-        self.batch_size = batch_size
+        self.pusher = Pusher(api, outbox, self._emit, batch_size=batch_size, max_faults=max_faults)
         self.pull_limit = pull_limit
         self.interval = interval  # how often to pull when nothing nudges the worker
         self.backoff = backoff or Backoff()
@@ -96,8 +75,6 @@ class SyncWorker:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        # One request at a time, off the worker's thread, so the local bookkeeping overlaps the network.
-        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mealkitz-push")
 
     # -- observing --------------------------------------------------------------------------------------------
 
@@ -136,7 +113,7 @@ class SyncWorker:
             report = SyncReport()
             self._set_status(SyncStatus.SYNCING)
             try:
-                self._push_all(report)
+                self.pusher.push_all(report)
                 self._pull_all(report)
             except NotAuthenticated as exc:
                 report.error, report.status = exc, SyncStatus.SIGNED_OUT
@@ -155,67 +132,6 @@ class SyncWorker:
                 self.next_delay = self.backoff.next_delay()
             self._set_status(report.status)
             return report
-
-    def _push_all(self, report: SyncReport) -> None:
-        """Send ready entries batch after batch. Batch n+1 leaves as soon as batch n is answered (an answer means
-        committed, so the server still applies them in order) and is in flight while batch n is recorded here."""
-        limit = self.batch_size
-        batch = self.outbox.claim(limit)
-        sending = self._send(batch) if batch else None
-        try:
-            while sending is not None:
-                try:
-                    results = sending.result()
-                except Rejected as exc:
-                    sending = None
-                    if isinstance(exc, NotAuthenticated) or len(batch) > 1:
-                        # A 4xx for a whole batch does not say which entry is at fault: halve until it does.
-                        self.outbox.release(e.id for e in batch)
-                        if isinstance(exc, NotAuthenticated):
-                            raise
-                        limit = max(1, len(batch) // 2)
-                        batch = self.outbox.claim(limit)
-                        sending = self._send(batch) if batch else None
-                        continue
-                    results = [OperationResult(id=batch[0].id, status=OperationState.REJECTED, code=exc.code,
-                                               detail=exc.detail)]
-                except RetryLater:
-                    sending = None
-                    self.outbox.release(e.id for e in batch)
-                    raise
-                limit = self.batch_size
-                answered, batch = batch, self.outbox.claim(limit)
-                sending = self._send(batch) if batch else None
-                if not self._record(answered, results, report):
-                    # Answers that settle nothing (unknown ids, undecided statuses): back off rather than spin.
-                    raise RetryLater("no_progress", "the server answered a batch without deciding any operation")
-        finally:
-            if sending is not None:  # leaving early with a batch in flight: wait, and let the next round resend it
-                try:
-                    sending.exception()
-                finally:
-                    self.outbox.release(e.id for e in batch)
-
-    def _send(self, batch: list[OutboxEntry]) -> Future[list[OperationResult]]:
-        operations = [entry.operation() for entry in batch]
-        return self._sender.submit(self.api.push, self.store.device_id, operations)
-
-    def _record(self, batch: list[OutboxEntry], results: list[OperationResult], report: SyncReport) -> int:
-        sent = {e.id for e in batch}
-        answered = [r for r in results if r.id in sent]
-        finished = self.outbox.record(answered)
-        # Anything the server did not answer goes back to ready: never dropped, resent next round.
-        self.outbox.release(sent - {r.id for r in answered})
-        report.pushed += len(batch)
-        for entry in finished:
-            if entry.state is OperationState.ACKED:
-                report.acked += 1
-            else:
-                report.rejected.append(entry)
-                self._emit({"type": "rejected", "entry": entry})
-        if finished:
-            self._emit({"type": "changed", "entities": sorted({(e.entity, e.entity_key) for e in finished})})
-        return len(finished)
 
     def _pull_all(self, report: SyncReport) -> None:
         # Entries acked before this pull began are in the server's change feed by the time the pull is caught up.
@@ -250,6 +166,9 @@ class SyncWorker:
                     touched.append((entity, key))
             self.outbox.refresh_many(touched)
             self.store.set_meta("sync_cursor", cursor)
+        # Stamps written by other devices: never stamp this device's next write behind them.
+        device_clock.observe(self.outbox.clock, self.store,
+                             (s for change in changes for s in device_clock.stamps_in(change.get("data"))))
         return list(touched)
 
     # -- the thread -------------------------------------------------------------------------------------------

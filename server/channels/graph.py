@@ -54,7 +54,8 @@ class GraphClient:
 
     def __init__(self, base_url: str, access_token: str, *, api_version: str = "v21.0", timeout: float = 10.0,
                  max_attempts: int = 4, backoff_base: float = 0.5, backoff_max: float = 8.0,
-                 sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None,
+                 rng: random.Random | None = None) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.api_version = api_version
@@ -63,6 +64,7 @@ class GraphClient:
         self.backoff_max = backoff_max
         self._auth_header = {"Authorization": f"Bearer {access_token}"}
         self._sleep = sleep
+        self._rng = rng or random.Random()  # the jitter's source; tests pass a fixed one to see the growth
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
                                   follow_redirects=True)
 
@@ -223,7 +225,7 @@ class GraphClient:
         if error.retry_after is not None:
             return error.retry_after if error.retry_after <= RETRY_AFTER_CEILING else None
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-        return random.uniform(0, ceiling)
+        return self._rng.uniform(0, ceiling)
 
 
 def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:

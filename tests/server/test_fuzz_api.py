@@ -1,6 +1,8 @@
 """Bad input never gives a 500: schemathesis against the OpenAPI schema, and hand-aimed hypothesis payloads.
 
 Every 4xx must be an RFC 9457 problem (application/problem+json with code, status, title and detail).
+Every run draws from one seed (tests/suite_rules.py: fixed by default, MEALKITZ_FUZZ_SEED=random for a new one,
+=N to replay); each failure found is kept as an explicit example in tests/server/test_fuzz_examples.py.
 """
 from __future__ import annotations
 
@@ -10,12 +12,13 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from tests.server.conftest import Api, margherita_cart
+from tests.suite_rules import FUZZ_SEED, FUZZ_SEED_ENV
 
 BASE_URL = "http://testserver.local"
 EXAMPLES_PER_OPERATION = 30  # per operation and backend: under a minute for the ~50 operations
@@ -76,6 +79,7 @@ def test_generated_requests_never_get_a_server_error(api: Api) -> None:
         cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                           operation.as_strategy(GenerationMode.NEGATIVE))
 
+        @seed(FUZZ_SEED)
         @given(case=cases)
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
@@ -90,7 +94,7 @@ def test_generated_requests_never_get_a_server_error(api: Api) -> None:
         except Exception as exc:  # collect every operation's failure, not just the first
             failures.append(f"{operation.label}: {exc}")
     assert operations >= 20
-    assert not failures, "\n\n".join(failures)
+    assert not failures, f"fuzz seed {FUZZ_SEED} (replay: {FUZZ_SEED_ENV}={FUZZ_SEED})\n\n" + "\n\n".join(failures)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -167,6 +171,7 @@ def any_body(valid_ish: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 def test_broken_carts_are_problems_not_crashes(api: Api, path: str) -> None:
     headers = api.as_("anna")
 
+    @seed(FUZZ_SEED)
     @FUZZ
     @given(body=any_body(broken_carts()), key=st.none() | st.text(st.characters(min_codepoint=32, max_codepoint=126),
                                                                    max_size=260))
@@ -189,6 +194,7 @@ def test_bad_transitions_are_problems_not_crashes(api: Api) -> None:
     })
     targets = st.sampled_from([order_id, "no-such-order", "", "%00", "..", "a" * 300, "🍕"])
 
+    @seed(FUZZ_SEED)
     @FUZZ
     @given(body=any_body(bodies), target=targets, who=st.sampled_from(["staff", "anna", "driver", "admin"]))
     def check(body: Any, target: str, who: str) -> None:
@@ -207,6 +213,7 @@ def test_bad_stock_changes_are_problems_not_crashes(api: Api) -> None:
     })
     merchants = st.sampled_from(["pizzeria-donau", "wachau-bowls", "nope", "%00", "🍕"])
 
+    @seed(FUZZ_SEED)
     @FUZZ
     @given(body=any_body(bodies), merchant=merchants, who=st.sampled_from(["staff", "owner", "admin", "anna"]))
     def check(body: Any, merchant: str, who: str) -> None:
@@ -232,6 +239,7 @@ def test_bad_order_queries_and_tokens_are_problems_not_crashes(api: Api) -> None
     tokens = st.none() | st.builds(lambda scheme, rest: f"{scheme} {rest}",
                                    st.sampled_from(["Bearer", "bearer", "Basic", ""]), latin1)
 
+    @seed(FUZZ_SEED)
     @FUZZ
     @given(query=queries, who=st.sampled_from(["anna", "staff", "admin"]), token=tokens)
     def check(query: dict[str, Any], who: str, token: str | None) -> None:

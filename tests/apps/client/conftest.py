@@ -17,6 +17,7 @@ from apps.client.outbox import Outbox
 from apps.client.store import LocalStore
 from apps.client.sync import Backoff, SyncReport, SyncWorker
 from tests.apps.client.proxy import FaultProxy
+from tests.apps.client.scripted_server import ScriptedSyncServer
 from tests.server.live_server import (
     ALWAYS_OPEN_ID, LiveServer, admin_headers, create_always_open_merchant, prepare_database, register_customer,
 )
@@ -150,3 +151,11 @@ def scratch() -> Iterator[Path]:
     """A directory for device files that hypothesis examples can use (function fixtures run once per test)."""
     with tempfile.TemporaryDirectory() as path:
         yield Path(path)
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedSyncServer]:
+    """A sync server on 127.0.0.1 whose push answers the test scripts (tests/apps/client/scripted_server.py)."""
+    server = ScriptedSyncServer().start()
+    yield server
+    server.stop()

@@ -51,7 +51,7 @@ def _enqueue(device: Any, plan: list[tuple[str, Any]], order_ids: list[str]) -> 
 @pytest.mark.slow
 @given(faults=st.lists(FAULTS, max_size=30), plan=st.lists(OPS, min_size=1, max_size=25),
        batch_size=st.integers(1, 8), sync_midway=st.booleans())
-@settings(max_examples=30, deadline=None, derandomize=False,
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_after_any_faulty_network_heals_every_replica_converges_exactly_once(
         world: World, proxy: FaultProxy, faults: list[str], plan: list[tuple[str, Any]], batch_size: int,

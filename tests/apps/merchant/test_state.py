@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from apps.merchant.i18n import Translator, keys
 from apps.merchant.state.alerts import AlertState
 from apps.merchant.state.board import build_board, next_action
@@ -143,10 +145,21 @@ def test_busy_mode_adds_minutes_then_resumes_by_itself() -> None:
     row = {"merchant_id": "k", "kind": "extra_prep", "extra_minutes": 10,
            "until": (NOW + timedelta(minutes=30)).isoformat(), "_sync": {"pending": 1}}
     busy = busy_in_force(row, {}, NOW + timedelta(minutes=29))
-    assert busy.kind is BusyKind.EXTRA_PREP and prep_minutes(busy, 15) == 25 and busy.minutes_left(NOW) == 31
+    assert busy.kind is BusyKind.EXTRA_PREP and prep_minutes(busy, 15) == 25 and busy.minutes_left(NOW) == 30
     over = busy_in_force(row, {}, NOW + timedelta(minutes=30))
     assert over.kind is BusyKind.OFF and prep_minutes(over, 15) == 15
     assert prep_minutes(BusyMode(), 500) == 240
+
+
+@pytest.mark.parametrize(("left", "shown"), [
+    (timedelta(minutes=30), 30), (timedelta(minutes=29, seconds=1), 30), (timedelta(seconds=61), 2),
+    (timedelta(seconds=60), 1), (timedelta(seconds=59), 1), (timedelta(microseconds=1), 1),
+    (timedelta(0), 0), (-timedelta(seconds=5), 0),
+])
+def test_busy_minutes_left_round_up_to_whole_minutes(left: timedelta, shown: int) -> None:
+    """The tablet shows whole minutes rounded up: never 0 while busy, never a minute more than is left."""
+    busy = BusyMode(kind=BusyKind.PAUSED, until=NOW + left)
+    assert busy.minutes_left(NOW) == shown
 
 
 def test_busy_mode_comes_from_the_synced_row_or_else_the_downloaded_merchant() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -196,15 +197,33 @@ def test_a_retry_after_too_long_to_wait_goes_back_to_the_caller(client, graph_em
     assert len(graph_emulator.requests(MESSAGES)) == 1
 
 
+class MidpointRandom(random.Random):
+    """A fixed random source: every draw is 0.5, so a full-jitter wait is half its ceiling."""
+
+    def random(self) -> float:
+        return 0.5
+
+
 def test_retries_stop_after_max_attempts_with_growing_backoff(graph_emulator, sleep):
     graph_emulator.fault(MESSAGES, *[{"status": 503}] * 5)
     with GraphClient(graph_emulator.url, graph_emulator.token, max_attempts=4, backoff_base=1.0, backoff_max=3.0,
-                     sleep=sleep) as client, pytest.raises(GraphError) as gave_up:
+                     sleep=sleep, rng=MidpointRandom()) as client, pytest.raises(GraphError) as gave_up:
         client.send_whatsapp(PHONE_ID, WHATSAPP_PAYLOADS["text"])
 
     assert gave_up.value.status == 503 and gave_up.value.retryable is True
     assert len(graph_emulator.requests(MESSAGES)) == 4
-    assert [ceiling >= wait >= 0 for wait, ceiling in zip(sleep.waits, [1.0, 2.0, 3.0])] == [True] * 3
+    assert sleep.waits == [0.5, 1.0, 1.5]  # ceilings 1, 2, then capped at 3
+
+
+def test_the_backoff_jitter_spreads_retries_over_the_whole_window(graph_emulator, sleep):
+    """Production draws from a real random source: waits differ between clients and stay under the ceiling."""
+    graph_emulator.fault(MESSAGES, *[{"status": 503}] * 40)
+    for _ in range(10):
+        with GraphClient(graph_emulator.url, graph_emulator.token, max_attempts=2, backoff_base=1.0,
+                         sleep=sleep) as client, pytest.raises(GraphError):
+            client.send_whatsapp(PHONE_ID, WHATSAPP_PAYLOADS["text"])
+    assert len(sleep.waits) == 10 and all(0 <= wait <= 1.0 for wait in sleep.waits)
+    assert len(set(sleep.waits)) > 1
 
 
 def test_a_timed_out_send_is_ambiguous_and_never_resent(graph_emulator, sleep):
