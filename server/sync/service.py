@@ -8,11 +8,13 @@ trace but its answer, and every operation sees what the operations before it in 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import psycopg
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import AccountError, DomainError, InputError, SyncError
@@ -31,6 +33,8 @@ from server.orders import service as orders
 from server.sync import payloads as p
 
 log = logging.getLogger(__name__)
+# A unique or foreign key refused, through SQLAlchemy or straight from a driver (the hot-path SQL is raw).
+COLLISIONS = (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 @dataclass
@@ -157,7 +161,7 @@ def _apply(uow: SqlUnitOfWork, ctx: OperationContext, server_clock: HybridClock)
             return OperationResult(id=op.id, status=OperationState.ACKED, result=use_case(uow, ctx))
     except DomainError as exc:
         return _rejected(op.id, exc.code, exc.detail)
-    except IntegrityError:
+    except COLLISIONS:
         return _rejected(op.id, SyncError.CONFLICT, "it collides with data already stored (an id or unique value)")
     except (ValueError, ArithmeticError) as exc:
         return _rejected(op.id, InputError.INVALID, f"a value cannot be used: {type(exc).__name__}")

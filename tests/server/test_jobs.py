@@ -195,7 +195,6 @@ def test_schedules_enqueue_once_per_interval(env: Env) -> None:
     def put(uow: Any) -> None:
         env.jobs.schedule_in(uow, Schedule(name="scrape:pizzeria", kind="scrape", payload={"m": "pizzeria"},
                                            interval=timedelta(minutes=30), dedupe_key="scrape:pizzeria"))
-        uow.commit()
 
     env.services.writer.call(put)
     assert len(env.jobs.tick_schedules()) == 1

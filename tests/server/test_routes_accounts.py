@@ -61,10 +61,22 @@ def test_staff_and_admins_add_a_customer_who_then_exists(api: Api, who: str) -> 
     response = api.post("/customers", who, new_customer())
     assert response.status_code == 201, response.text
     created = response.json()
-    assert (created["id"], created["name"], created["language"]) == ("cust-phone-order", "Walk-in Wolfgang", "de")
+    assert (created["name"], created["language"]) == ("Walk-in Wolfgang", "de")
+    # Staff create customers under an id the server gives (they never write over an existing one); admins
+    # import customers under their own ids.
+    assert (created["id"] == "cust-phone-order") is (who == "admin")
     assert created["phone"] == "+436647654321"  # stored in E.164, as every phone
-    stored = api.get("/customers/cust-phone-order", "admin")
+    stored = api.get(f"/customers/{created['id']}", "admin")
     assert stored.status_code == 200 and stored.json() == created
+
+
+@pytest.mark.parametrize("who", ["staff", "owner"])
+def test_staff_cannot_write_over_an_existing_customer(api: Api, who: str) -> None:
+    """The audit's hole: a kitchen naming another customer's id (and so their phone, their chats)."""
+    before = api.get("/customers/cust-anna", "admin").json()
+    response = api.post("/customers", who, new_customer(id="cust-anna", name="Taken Over", phone="+436641111111"))
+    assert response.status_code == 201 and response.json()["id"] != "cust-anna"
+    assert api.get("/customers/cust-anna", "admin").json() == before
 
 
 @pytest.mark.parametrize("body", [

@@ -28,7 +28,7 @@ from tests.server.conftest import NOON, Clock, make_settings
 PIZZERIA = "pizzeria-donau"
 OWNER = Actor(role=Role.MERCHANT_OWNER, id="owner-1", merchant_id=PIZZERIA)
 ANNA = Actor(role=Role.CUSTOMER, id="cust-anna")
-SEED_ORDER = "0190a0a0-0000-7000-8000-000000000001"  # placed by anna and accepted before each scenario
+SEED_ORDER = "0190a0a0-0000-7000-8000-900000000001"  # placed by anna and accepted before each scenario
 DEVICE = "device-1"
 WALL = int(NOON.timestamp() * 1000) - 60_000  # the device's clock, a minute behind the server's
 
@@ -66,7 +66,7 @@ CUSTOMER_OPS: dict[str, Callable[[int, int], Operation]] = {
                                                           "reason": "changed my mind"}),
     "name": lambda n, k: _op(n, "profile", "set", {"fields": {"name": f"Anna {k}"}}),
     "language": lambda n, k: _op(n, "profile", "set", {"fields": {"language": ["es", "fr"][k % 2]}}),
-    "phone": lambda n, k: _op(n, "profile", "set", {"fields": {"phone": "+43 660 1234567"}}),  # lucia's? no matter
+    "phone": lambda n, k: _op(n, "profile", "set", {"fields": {"phone": "+43 660 1234567"}}),
 }
 
 
@@ -94,9 +94,11 @@ def run_scenario(demo_templates: dict[str, str], tmp_path: Path) -> Iterator[Cal
 
 
 def _seed(services: Services) -> None:
-    accept = _op(0, "order", "transition", {"order_id": SEED_ORDER, "action": "accept", "prep_minutes": 20})
-    place = Operation(id=SEED_ORDER, entity="order", op="place", payload=_cart("calzone", None), hlc=str(
-        Timestamp(WALL - 1000, 0, DEVICE)), device_id=DEVICE)
+    before = str(Timestamp(WALL - 1000, 0, DEVICE))
+    place = Operation(id=SEED_ORDER, entity="order", op="place", payload=_cart("calzone", None), hlc=before,
+                      device_id=DEVICE)
+    accept = Operation(id=SEED_ORDER[:-1] + "2", entity="order", op="transition", hlc=before, device_id=DEVICE,
+                       payload={"order_id": SEED_ORDER, "action": "accept", "prep_minutes": 20})
     placed = services.execute_sync(push, PushOperations(DEVICE, [place], ANNA, NOON, HybridClock("seed")))
     accepted = services.execute_sync(push, PushOperations(DEVICE, [accept], OWNER, NOON, HybridClock("seed")))
     assert placed[0].status.value == accepted[0].status.value == "acked", (placed, accepted)

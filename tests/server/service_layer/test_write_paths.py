@@ -129,4 +129,4 @@ def test_the_check_catches_a_controller_that_writes_by_itself() -> None:
             uow.conn.execute("DELETE FROM orders")
         await services.write(unit)
 
-    assert _verdict(writes_itself, None) == "builds a unit of work of its own"
+    assert _verdict(writes_itself, None) == "calls .write() itself"
