@@ -48,7 +48,7 @@ COMMANDS: dict[Intent, Callable[[TurnContext], None]] = {
     Intent.STATUS: commands.tell_status,
     Intent.CANCEL: commands.cancel,
     Intent.REPEAT: commands.repeat,
-    Intent.MENU: lambda ctx: taps.on_choice(ctx, "menu"),
+    Intent.MENU: cart.show_menu,
 }
 # What typed text that orders nothing means at a stage; a step returns False to let ordering read it.
 # (CHOOSING_MERCHANT is steps/kitchen.py, run before any of these while no kitchen is chosen.)
