@@ -51,7 +51,7 @@ def _close(typed: str, word: str) -> bool:
         return True
     if min(len(typed), len(word)) < 4:
         return False
-    return _edits(typed, word, limit=1 if len(word) < 8 else 2) is not None
+    return _edits(typed, word, limit=1 if len(word) < 6 else 2) is not None
 
 
 def _edits(a: str, b: str, limit: int) -> int | None:

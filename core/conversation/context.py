@@ -110,6 +110,10 @@ class TurnContext:
         result = parse_order(text, self.menu_of(merchant.id), language=None if detect else state.language,
                              now=self.now, tz=merchant.timezone)
         if result.language != state.language and (state.language is None or detect):
-            state.language = result.language
-            self.texts = Texts(result.language)
+            self.set_language(result.language)
         return result
+
+    def set_language(self, language: str | None) -> None:
+        """Speak `language` from now on (None: the customer's profile language until they write)."""
+        self.state.language = language
+        self.texts = Texts(language or self.customer.language)

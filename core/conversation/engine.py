@@ -84,7 +84,7 @@ def handle(ctx: TurnContext) -> None:
         # The account no longer sells for that kitchen: start over rather than fail on every message.
         state.merchant_id, state.stage = None, Stage.NEW
         state.clear_cart()
-    exact = exact_choice(ctx)  # a button's own title is no evidence of another language
+    exact, language = exact_choice(ctx), state.language  # a title is no evidence of another language
     ctx.parsed = ctx.parse(ctx.text, detect_language=exact is None) if ctx.text else None
     if ctx.parsed is not None and ctx.parsed.intent is Intent.OPT_OUT:
         state.opted_out, state.human = True, False
@@ -96,6 +96,8 @@ def handle(ctx: TurnContext) -> None:
     if inbound.refers_to_items:
         state.referred_items = inbound.refers_to_items[:10]
     ctx.choice = inbound.choice_id if inbound.kind is InboundKind.CHOICE else exact or loose_choice(ctx)
+    if ctx.choice and not exact and inbound.kind is not InboundKind.CHOICE:
+        ctx.set_language(language)
     if state.merchant_id is None and not _kitchen_known(ctx):
         return
     if state.stage in (Stage.NEW, Stage.CHOOSING_MERCHANT):
@@ -140,10 +142,13 @@ def exact_choice(ctx: TurnContext) -> str | None:
 
 
 def loose_choice(ctx: TurnContext) -> str | None:
-    """The offered choice a part of a title, a typo or a sentence around a title names; it yields to an
-    order or a command in the same words ("2 margherita" is an order even while a list of pizzas is open)."""
+    """The offered choice a part of a title, a typo or a sentence around a title names. It yields to an
+    order or a command in the same words ("2 margherita" is an order even while a list of pizzas is open),
+    but not to the parser's guess at a single dish ("poke de salmao" guessed as another bowl)."""
     offered, parsed = ctx.state.offered, ctx.parsed
-    if not ctx.text or not offered or parsed is None or parsed.lines or parsed.intent in COMMAND_INTENTS:
+    if not ctx.text or not offered or parsed is None or parsed.intent in COMMAND_INTENTS:
+        return None
+    if parsed.lines and not (len(parsed.lines) == 1 and ordering.is_a_guess(parsed)):
         return None
     match = match_choice(ctx.text, [(c.id, c.title) for c in offered])
     return match.choice_id if match is not None else None

@@ -9,10 +9,9 @@ from core.conversation.browse import merchants_reply
 from core.conversation.context import TurnContext
 from core.conversation.model import Button, Stage
 from core.conversation.steps.cart import expect_choice
-from core.parsing import Intent, ParseResult, QuestionKind
+from core.conversation.steps.ordering import is_a_guess
+from core.parsing import Intent, ParseResult
 
-# A parse with these questions is a guess: the kitchen it points to is asked, not assumed.
-UNSURE = frozenset({QuestionKind.CONFIRM_LINE})
 MERCHANT, MERCHANT_PAGE = "merchant", "merchants"
 
 
@@ -49,7 +48,7 @@ def choose(ctx: TurnContext) -> KitchenChoice:
         sellers = _sellers(ctx, text)
         if len(sellers) == 1:
             [(merchant_id, result)] = sellers.items()
-            if not any(q.kind in UNSURE for q in result.questions):
+            if not is_a_guess(result):
                 return _chosen(ctx, merchant_id, answered=False)
             state.pending_text = text
             _ask_to_confirm(ctx, merchant_id)

@@ -26,6 +26,12 @@ from core.parsing import DraftLine, Intent, ParseResult, QuestionKind, lexicon_f
 from core.parsing.lexicon import available_languages, phrase_key
 
 
+def is_a_guess(parsed: ParseResult) -> bool:
+    """The parse only guesses at its dishes: a fuzzy or inferred match the parser would confirm."""
+    return any(line.confidence < 1 for line in parsed.lines) \
+        or any(q.kind is QuestionKind.CONFIRM_LINE for q in parsed.questions)
+
+
 def answer_pending_question(ctx: TurnContext, parsed: ParseResult) -> bool:
     """A typed answer to the first pending question ('large', '2', 'yes'): applied, and the next asked."""
     state, text = ctx.state, ctx.inbound.text

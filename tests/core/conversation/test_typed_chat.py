@@ -27,7 +27,7 @@ SCRIPTS = {
            ("passer commande", Stage.FULFILMENT), ("à emporter", Stage.TIME), ("dès que possible", Stage.CONFIRMING),
            ("oui", Stage.PLACED)],
     "pt": [("olá", Stage.CHOOSING_MERCHANT), ("Wachau Bowls", Stage.ORDERING), ("cardápio", Stage.ORDERING),
-           ("bowls", Stage.ORDERING), ("salmon poke", Stage.ORDERING), ("2", Stage.ORDERING),
+           ("bowls", Stage.ORDERING), ("poke de salmao", Stage.ORDERING), ("2", Stage.ORDERING),
            ("finalizar", Stage.FULFILMENT), ("retirada", Stage.TIME), ("o quanto antes", Stage.CONFIRMING),
            ("confirmar pedido", Stage.PLACED)],
 }
