@@ -50,13 +50,23 @@ COMMANDS: dict[Intent, Callable[[TurnContext], None]] = {
     Intent.REPEAT: commands.repeat,
     Intent.MENU: cart.show_menu,
 }
-# What typed text that orders nothing means at a stage; a step returns False to let ordering read it.
-# (CHOOSING_MERCHANT is steps/kitchen.py, run before any of these while no kitchen is chosen.)
+
+
+def ordering_reads_it(ctx: TurnContext, parsed: ParseResult) -> bool:
+    """Nothing special at this stage: the message is about a post, the kitchen, or an order."""
+    return False
+
+
+# What typed text that orders nothing means at each stage; a step returns False to let ordering read it.
 STAGE_TEXT: dict[Stage, Callable[[TurnContext, ParseResult], bool]] = {
+    Stage.NEW: ordering_reads_it,
+    Stage.CHOOSING_MERCHANT: ordering_reads_it,  # while no kitchen is chosen, steps/kitchen.py runs first
+    Stage.ORDERING: ordering_reads_it,
     Stage.FULFILMENT: checkout.on_fulfilment_text,
     Stage.ADDRESS: checkout.on_address_text,
     Stage.TIME: checkout.on_time_text,
     Stage.CONFIRMING: checkout.on_confirm_text,
+    Stage.PLACED: ordering_reads_it,
 }
 COMMAND_INTENTS = frozenset(COMMANDS) | {Intent.OPT_OUT}
 
@@ -185,8 +195,7 @@ def on_text(ctx: TurnContext, parsed: ParseResult) -> None:
         if command is not None:
             command(ctx)
             return
-        stage_step = STAGE_TEXT.get(ctx.state.stage)
-        if stage_step is not None and stage_step(ctx, parsed):
+        if STAGE_TEXT[ctx.state.stage](ctx, parsed):
             return
         if ordering.about_post_or_kitchen(ctx, parsed):
             return

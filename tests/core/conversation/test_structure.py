@@ -6,6 +6,8 @@ import ast
 from pathlib import Path
 
 import core.conversation
+from core.conversation import Stage
+from core.conversation.engine import STAGE_TEXT
 from core.conversation.steps.taps import TAPS
 
 PACKAGE = Path(core.conversation.__file__).parent
@@ -40,3 +42,7 @@ def test_every_choice_id_prefix_the_replies_make_has_a_tap() -> None:
     kitchen_choices = {"merchant", "merchants"}  # handled by the kitchen step before any tap
     assert made - kitchen_choices <= set(TAPS), made - set(TAPS)
     assert {"add", "cat", "ful", "time", "checkout", "confirm", "menu"} <= made
+
+
+def test_every_stage_says_what_typed_text_means_there() -> None:
+    assert set(STAGE_TEXT) == set(Stage)
