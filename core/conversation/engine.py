@@ -141,14 +141,16 @@ def standing_choices(ctx: TurnContext) -> list[Button]:
 
 def exact_choice(ctx: TurnContext) -> str | None:
     """The choice whose title (or number) is exactly the typed or spoken text, as if tapped: the offered
-    ones first, then the standing ones."""
+    ones first, then the standing ones; a yes or a no in any language we speak answers Yes/No buttons."""
     if not ctx.text:
         return None
     for choices in (ctx.state.offered, standing_choices(ctx)):
         match = match_choice(ctx.text, [(c.id, c.title) for c in choices])
         if match is not None and match.certainty is Certainty.STRONG:
             return match.choice_id
-    return None
+    texts = ctx.texts
+    said = texts.t("btn_yes") if texts.is_yes(ctx.text) else texts.t("btn_no") if texts.is_no(ctx.text) else None
+    return next((c.id for c in ctx.state.offered if said is not None and c.title == said), None)
 
 
 def loose_choice(ctx: TurnContext) -> str | None:

@@ -130,3 +130,11 @@ def test_a_typed_button_title_does_not_switch_the_language(chat: Chat) -> None:
     chat.send("Pickup")
     chat.send("As soon as possible")  # four words, but a button's own title: no language detection
     assert chat.state.stage is Stage.CONFIRMING and chat.state.language == "en"
+
+
+def test_a_yes_in_the_customer_s_words_answers_the_one_tap_kitchen_question(db: MemoryState, maria: Customer) -> None:
+    chat = Chat(db, maria, KITCHENS, NOW)
+    chat.send("hola, quiero un tiramsu")
+    assert [b.title for b in chat.received[-1].buttons] == ["Sí", "No"]
+    chat.send("sí, claro")
+    assert chat.state.merchant_id == "pizzeria-donau" and [line.item_id for line in chat.state.lines] == ["tiramisu"]
