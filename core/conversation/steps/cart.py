@@ -79,15 +79,15 @@ def ask_question(ctx: TurnContext, prefix: str = "") -> None:
 
 def expect_choice(ctx: TurnContext, question: str) -> None:
     """A message the stage cannot use: the question again with the choices still open as numbered text.
-    Buttons come again; a list does not (the same list twice in a row reads as a loop), its rows can be
-    typed by name or number."""
+    Up to three short choices come again as buttons; a list does not (the same list twice in a row reads
+    as a loop): its rows can be typed by name or number."""
     offered = ctx.state.offered
     if not offered:
         ctx.say(question)
         return
     text = "\n".join(p for p in (question, ctx.texts.t("expect_choice", choices=numbered([c.title for c in offered])))
                      if p)
-    if len(offered) <= MAX_BUTTONS:
+    if len(offered) <= MAX_BUTTONS and all(len(c.title) <= BUTTON_TITLE_CHARS for c in offered):
         ctx.say(text, buttons=list(offered))
     else:
         ctx.say(text)

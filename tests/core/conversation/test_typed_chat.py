@@ -138,3 +138,14 @@ def test_a_yes_in_the_customer_s_words_answers_the_one_tap_kitchen_question(db: 
     assert [b.title for b in chat.received[-1].buttons] == ["Sí", "No"]
     chat.send("sí, claro")
     assert chat.state.merchant_id == "pizzeria-donau" and [line.item_id for line in chat.state.lines] == ["tiramisu"]
+
+
+def test_choices_restated_as_buttons_fit_whatsapp_button_titles(db: MemoryState, tom: Customer) -> None:
+    db.merchants["wachau-bowls"] = db.merchants["wachau-bowls"].model_copy(update={"name": "Wachau Bowls & Smoothies"})
+    chat = Chat(db, tom, KITCHENS, NOW)
+    chat.send("hi")
+    assert "Wachau Bowls & Smoothies" in [c.title for c in chat.received[-1].choices]  # a row: 24 characters
+    chat.send("hmm")
+    assert not chat.received[-1].buttons and "3. Wachau Bowls & Smoothies" in chat.last_text
+    chat.send("smoothies")
+    assert chat.state.merchant_id == "wachau-bowls"
