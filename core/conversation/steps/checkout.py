@@ -121,9 +121,10 @@ def on_address_text(ctx: TurnContext, parsed: ParseResult) -> bool:
 
 
 def on_time_text(ctx: TurnContext, parsed: ParseResult) -> bool:
-    """A typed time ('at 19:30'); anything else is asked again with an example."""
+    """A typed time ('at 19:30'); anything else is asked again with an example (and the 'as soon as
+    possible' and 'later' choices, if they were offered)."""
     if parsed.requested_time is None:
-        ctx.say(ctx.texts.t("time_not_understood"))
+        expect_choice(ctx, ctx.texts.t("time_not_understood"))
         return True
     ctx.state.requested_time = parsed.requested_time
     checkout(ctx)

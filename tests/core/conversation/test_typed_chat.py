@@ -149,3 +149,22 @@ def test_choices_restated_as_buttons_fit_whatsapp_button_titles(db: MemoryState,
     assert not chat.received[-1].buttons and "3. Wachau Bowls & Smoothies" in chat.last_text
     chat.send("smoothies")
     assert chat.state.merchant_id == "wachau-bowls"
+
+
+def test_each_checkout_stage_says_what_it_expects_from_a_message_it_cannot_use(chat: Chat) -> None:
+    chat.send("2 tiramisu and a garlic bread")
+    chat.send("check out")
+    chat.send("hmm")
+    assert chat.state.stage is Stage.FULFILMENT
+    assert chat.last_text == "Delivery or pickup?\nTap one, or type its name or number: 1. Delivery · 2. Pickup"
+    chat.send("2")
+    assert chat.state.stage is Stage.TIME
+    chat.send("hmm")
+    assert "write it like “at 19:30”" in chat.last_text
+    chat.send("1")
+    assert chat.state.stage is Stage.CONFIRMING
+    chat.send("hmm")
+    assert chat.last_text == ("Shall I place it?\nTap one, or type its name or number: "
+                              "1. Confirm order · 2. Change · 3. Cancel")
+    chat.send("1")
+    assert chat.state.stage is Stage.PLACED and len(chat.placed) == 1
