@@ -23,6 +23,7 @@ PAGE_ROWS = MAX_LIST_ROWS - 1
 
 
 def orderable(menu: Menu, local: datetime) -> list[MenuItem]:
+    """The items that can be ordered now: in their hours, not 86'd, in stock."""
     return [i for i in menu.items if menu.is_available(i, local) and (i.stock is None or i.stock > 0)]
 
 
@@ -44,6 +45,7 @@ def _paged(rows: list[Row], page: int, more_id: str, texts: Texts) -> list[Row]:
 
 
 def categories_reply(menu: Menu, merchant_name: str, local: datetime, texts: Texts, page: int = 0) -> Reply:
+    """The menu's categories that have something orderable now, as a list; each row names its dishes."""
     items = orderable(menu, local)
     with_items = [c for c in sorted(menu.categories, key=lambda c: c.position) if any(i.category_id == c.id for i in items)]
     rows = [Row(id=f"cat:{c.id}:0", title=clip(c.name_in(texts.language), ROW_TITLE_CHARS),
@@ -56,6 +58,7 @@ def categories_reply(menu: Menu, merchant_name: str, local: datetime, texts: Tex
 
 
 def items_reply(menu: Menu, category_id: str, local: datetime, texts: Texts, page: int = 0) -> Reply | None:
+    """The orderable dishes of one category with prices, as a list; None for an unknown category."""
     category = menu.category(category_id)
     if category is None:
         return None
@@ -74,10 +77,11 @@ def items_reply(menu: Menu, category_id: str, local: datetime, texts: Texts, pag
                  sections=[Section(title=clip(name, ROW_TITLE_CHARS), rows=shown)])
 
 
-def merchants_reply(merchants: list[Merchant], name: str, texts: Texts, page: int = 0) -> Reply:
-    """'Which kitchen?' as a list, paged like the menu for food halls with more than ten."""
+def merchants_reply(merchants: list[Merchant], question: str, texts: Texts, page: int = 0) -> Reply:
+    """`question` ('Which kitchen?') with the kitchens as a list, paged like the menu for food halls with
+    more than ten."""
     rows = [Row(id=f"merchant:{m.id}", title=clip(m.name, ROW_TITLE_CHARS),
                 description=clip(m.address.line1, ROW_DESCRIPTION_CHARS)) for m in merchants]
     shown = _paged(rows, page, f"merchants:{page + 1}", texts)
-    return Reply(text=texts.t("choose_merchant", name=name), list_label=texts.t("kitchens"),
+    return Reply(text=question, list_label=texts.t("kitchens"),
                  sections=[Section(title=clip(texts.t("kitchens"), ROW_TITLE_CHARS), rows=shown)])

@@ -4,6 +4,7 @@ Questions point at cart lines by index, so every insertion and removal keeps the
 """
 from __future__ import annotations
 
+from core.conversation.choices import Match, match_choice
 from core.conversation.model import ConversationState
 from core.menu import Menu, ModifierKind
 from core.orders.cart import LineModifier
@@ -43,6 +44,7 @@ def line_questions(line: DraftLine, line_no: int, menu: Menu, language: str | No
 
 
 def new_line(menu: Menu, item_id: str, quantity: int, language: str | None) -> DraftLine | None:
+    """A cart line for a tapped or referred item (quantity kept within 1–999); None if not on the menu."""
     item = menu.item(item_id)
     if item is None:
         return None
@@ -56,6 +58,7 @@ def add_line(state: ConversationState, line: DraftLine, menu: Menu) -> None:
 
 
 def remove_line(state: ConversationState, index: int) -> None:
+    """Drop a line and its questions; later questions are re-pointed at the shifted lines."""
     del state.lines[index]
     kept = []
     for q in state.questions:
@@ -113,6 +116,7 @@ def apply_parse(state: ConversationState, result: ParseResult, menu: Menu) -> tu
 
 
 def unavailable_names(result: ParseResult) -> list[str]:
+    """The names of the parsed dishes that are 86'd right now."""
     return [result.lines[q.line].display_name for q in result.questions
             if q.kind is QuestionKind.UNAVAILABLE and q.line is not None and q.line < len(result.lines)]
 
@@ -147,16 +151,10 @@ def apply_answer(state: ConversationState, option_id: str, menu: Menu) -> bool:
     return True
 
 
-def match_option(question: Question, text: str) -> str | None:
-    """A typed answer to a pending question: the one option whose label the text names ('large')."""
-    said = text.casefold().strip(" .!?¡¿")
-    if not said:
-        return None
-    exact = [o.id for o in question.options if o.label.casefold() == said]
-    if len(exact) == 1:
-        return exact[0]
-    contained = [o.id for o in question.options if o.label.casefold() in said or said in o.label.casefold()]
-    return contained[0] if len(contained) == 1 else None
+def match_option(question: Question, text: str) -> Match | None:
+    """A typed answer to a pending question: the option the text names ('large', 'grande', '2'), by the
+    same rule as every other typed choice (choices.match_choice)."""
+    return match_choice(text, [(o.id, o.label) for o in question.options])
 
 
 def lines_text(lines: list[DraftLine], menu: Menu, language: str | None) -> str:

@@ -14,6 +14,7 @@ from core.orders.quote import PricedLine, Quote
 
 
 def cart_of(state: ConversationState, channel: Channel) -> Cart:
+    """The conversation's cart in the order core's standard form (pickup until delivery is chosen)."""
     fulfilment = Fulfilment(type=state.fulfilment or FulfilmentType.PICKUP,
                             address=state.address if state.fulfilment is FulfilmentType.DELIVERY else None)
     return Cart(merchant_id=state.merchant_id or "", lines=[line.to_cart_line() for line in state.lines],
@@ -22,6 +23,7 @@ def cart_of(state: ConversationState, channel: Channel) -> Cart:
 
 
 def address_text(address: Address) -> str:
+    """'Ringstraße 45, Krems': the street line and the city."""
     return ", ".join(p for p in (address.line1, address.city) if p)
 
 
@@ -63,6 +65,7 @@ def line_label(line: PricedLine, menu: Menu, language: str) -> str:
 
 
 def summary_reply(quote: Quote, state: ConversationState, merchant: Merchant, menu: Menu, texts: Texts) -> Reply:
+    """The priced summary with confirm, change and cancel buttons; the stage becomes CONFIRMING."""
     money = lambda amount: texts.money(amount, quote.currency)  # noqa: E731
     lines = [texts.t("summary_title", merchant=merchant.name)]
     for line in quote.lines:

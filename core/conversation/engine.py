@@ -10,9 +10,11 @@ point: menu, status, cancel, repeat my last order, talk to a person, stop. A con
 person stays silent until staff hand it back; a customer who said stop hears nothing more until they
 write again.
 
-The Dialogue is split by concern: this module reads messages and edits the cart; cart_replies.py shows
-the cart and asks the pending question; checkout_steps.py asks for the missing details and places;
-commands.py answers status, cancel, repeat, person and questions.
+Each step is a function over a TurnContext (context.py) in steps/. A message goes, in this order:
+opt-out and hand-over checks; typed text naming an offered choice becomes that choice (choices.py); the
+kitchen, if none is chosen (steps/kitchen.py); then taps by id (steps/taps.py TAPS), commands by intent
+(COMMANDS), what typed text means at the current stage (STAGE_TEXT), and otherwise an order
+(steps/ordering.py).
 
 Pure: everything outside comes through ConversationPorts, so a retry of the same message with the same
 state gives the same replies and the same idempotency key for placing.
@@ -20,358 +22,183 @@ state gives the same replies and the same idempotency key for placing.
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from datetime import datetime
 
-from core.conversation.cart_replies import CartReplies
-from core.conversation.checkout_steps import CheckoutSteps
-from core.conversation.commands import Commands
-from core.conversation.browse import items_reply, merchants_reply, price_text
-from core.conversation.cart_edits import (
-    NO_OPTION,
-    YES_NO,
-    YES_OPTION,
-    add_line,
-    apply_answer,
-    apply_parse,
-    match_option,
-    new_line,
-    unavailable_names,
-)
+from core.conversation.choices import Certainty, match_choice
+from core.conversation.context import TurnContext
 from core.conversation.model import (
-    MAX_BUTTONS,
     Button,
-    CatalogItem,
     ConversationState,
     Inbound,
     InboundKind,
-    Reply,
     Stage,
     Turn,
 )
 from core.conversation.ports import ConversationPorts
-from core.conversation.texts import Texts, clip
-from core.errors import DomainError, OrderError
-from core.geo import GeoPoint
-from core.menu import Menu
-from core.merchants import Address, Merchant
-from core.orders.cart import Channel, FulfilmentType, RequestedTime
-from core.parsing import Intent, ParseResult, QuestionKind, lexicon_for, parse_order
-from core.parsing.lexicon import available_languages, phrase_key
+from core.conversation.steps import cart, checkout, commands, kitchen, ordering, taps
+from core.orders.cart import Channel
+from core.parsing import Intent, ParseResult
 
 log = logging.getLogger(__name__)
-# A message this long is enough to tell its language; shorter ones ("ok", "2") keep the conversation's.
-DETECT_WORDS = 3
+
+# Said at any stage, in any words the parser knows ("where is my order", "¿dónde está mi pedido?").
+COMMANDS: dict[Intent, Callable[[TurnContext], None]] = {
+    Intent.HUMAN: commands.hand_over,
+    Intent.STATUS: commands.tell_status,
+    Intent.CANCEL: commands.cancel,
+    Intent.REPEAT: commands.repeat,
+    Intent.MENU: cart.show_menu,
+}
+
+
+def ordering_reads_it(ctx: TurnContext, parsed: ParseResult) -> bool:
+    """Nothing special at this stage: the message is about a post, the kitchen, or an order."""
+    return False
+
+
+# What typed text that orders nothing means at each stage; a step returns False to let ordering read it.
+STAGE_TEXT: dict[Stage, Callable[[TurnContext, ParseResult], bool]] = {
+    Stage.NEW: ordering_reads_it,
+    Stage.CHOOSING_MERCHANT: ordering_reads_it,  # while no kitchen is chosen, steps/kitchen.py runs first
+    Stage.ORDERING: ordering_reads_it,
+    Stage.FULFILMENT: checkout.on_fulfilment_text,
+    Stage.ADDRESS: checkout.on_address_text,
+    Stage.TIME: checkout.on_time_text,
+    Stage.CONFIRMING: checkout.on_confirm_text,
+    Stage.PLACED: ordering_reads_it,
+}
+COMMAND_INTENTS = frozenset(COMMANDS) | {Intent.OPT_OUT}
 
 
 def respond(state: ConversationState, inbound: Inbound, ports: ConversationPorts, *, now: datetime,
             channel: Channel) -> Turn:
-    """Handle one inbound message."""
-    dialogue = Dialogue(state.model_copy(deep=True), ports, now, channel)
-    dialogue.state.turn += 1
-    dialogue.handle(inbound)
-    return Turn(state=dialogue.state, replies=dialogue.replies, placed_order_id=dialogue.placed_order_id,
-                handed_over=dialogue.handed_over)
+    """Handle one inbound message: the new state, the replies in order, and whether an order was placed or
+    the conversation handed to a person."""
+    ctx = TurnContext.start(state, inbound, ports, now, channel)
+    handle(ctx)
+    shown = list({c.id: Button(id=c.id, title=c.title) for r in ctx.replies for c in r.choices}.values())
+    if shown or not ctx.keep_offered:
+        ctx.state.offered = shown
+    return Turn(state=ctx.state, replies=ctx.replies, placed_order_id=ctx.placed_order_id,
+                handed_over=ctx.handed_over)
 
 
-class Dialogue(CartReplies, CheckoutSteps, Commands):
-    def __init__(self, state: ConversationState, ports: ConversationPorts, now: datetime, channel: Channel) -> None:
-        self.state, self.ports, self.now, self.channel = state, ports, now, channel
-        self.replies: list[Reply] = []
-        self.placed_order_id: str | None = None
-        self.handed_over = False
-        self.customer = ports.customer()
-        self._merchants = {m.id: m for m in ports.merchants()}
-        # Until the customer writes, speak the language on their profile; their first words decide.
-        self.texts = Texts(state.language or self.customer.language)
+def handle(ctx: TurnContext) -> None:
+    """Route one message through the steps (see the module's docstring for the order)."""
+    state, inbound = ctx.state, ctx.inbound
+    if not ctx.merchants:
+        log.warning("a conversation on an account that sells for no kitchen; nothing to answer")
+        return
+    if state.merchant_id is not None and state.merchant_id not in ctx.merchants:
+        # The account no longer sells for that kitchen: start over rather than fail on every message.
+        state.merchant_id, state.stage = None, Stage.NEW
+        state.clear_cart()
+    exact, language = exact_choice(ctx), state.language  # a title is no evidence of another language
+    ctx.parsed = ctx.parse(ctx.text, detect_language=exact is None) if ctx.text else None
+    if ctx.parsed is not None and ctx.parsed.intent is Intent.OPT_OUT:
+        state.opted_out, state.human = True, False
+        ctx.say(ctx.texts.t("opted_out"))
+        return
+    state.opted_out = False  # writing again is opting back in
+    if state.human:
+        return  # staff have the conversation; the message is stored for them
+    if inbound.refers_to_items:
+        state.referred_items = inbound.refers_to_items[:10]
+    ctx.choice = inbound.choice_id if inbound.kind is InboundKind.CHOICE else exact or loose_choice(ctx)
+    if ctx.choice and not exact and inbound.kind is not InboundKind.CHOICE:
+        ctx.set_language(language)
+    if state.merchant_id is None and not _kitchen_known(ctx):
+        return
+    if state.stage in (Stage.NEW, Stage.CHOOSING_MERCHANT):
+        state.stage = Stage.ORDERING
+    if ctx.choice:
+        taps.on_choice(ctx, ctx.choice)
+    elif inbound.kind is InboundKind.VOICE and (inbound.transcript_failed or not inbound.text):
+        key = "voice_no_model" if inbound.transcript_failed == "no_model_for_language" else "voice_failed"
+        ctx.say(ctx.texts.t(key))
+    elif ctx.parsed is not None:
+        on_text(ctx, ctx.parsed)
+    elif inbound.kind is InboundKind.LOCATION and inbound.location is not None:
+        checkout.on_location(ctx)
+    elif inbound.kind is InboundKind.CATALOG_ORDER:
+        ordering.on_catalog(ctx)
+    elif inbound.kind is InboundKind.STORY_MENTION:
+        ctx.say(ctx.named("story_mention"), buttons=[ctx.menu_button()])
+    elif inbound.kind is InboundKind.IMAGE:
+        ctx.say(ctx.texts.t("image"), buttons=[ctx.menu_button()])
+    else:
+        ctx.say(ctx.texts.t("unsupported"), buttons=[ctx.menu_button()])
 
-    # -- context ---------------------------------------------------------------------------------------------
 
-    @property
-    def merchant(self) -> Merchant:
-        merchant = self._merchants.get(self.state.merchant_id or "")
-        assert merchant is not None, "asked for the merchant before one was chosen"
-        return merchant
+def standing_choices(ctx: TurnContext) -> list[Button]:
+    """Buttons that mean the same whenever typed, though not on the last message: Menu, Check out."""
+    standing = [ctx.menu_button()] if ctx.state.merchant_id else []
+    if ctx.state.lines:
+        standing.append(Button(id="checkout", title=ctx.texts.t("btn_checkout")))
+    return standing
 
-    @property
-    def menu(self) -> Menu:
-        menu = self.ports.menu(self.merchant.id)
-        if menu is None:
-            raise DomainError(OrderError.UNKNOWN_MERCHANT, f"{self.merchant.id!r} has no menu")
-        return menu
 
-    def local_now(self) -> datetime:
-        return self.now.astimezone(self.merchant.tz)
-
-    def say(self, text: str, **widgets: object) -> None:
-        self.replies.append(Reply(text=text, **widgets))  # type: ignore[arg-type]
-
-    def parse(self, text: str) -> ParseResult:
-        merchant = self._merchants.get(self.state.merchant_id or "") or next(iter(self._merchants.values()))
-        menu = self.ports.menu(merchant.id)
-        assert menu is not None
-        detect = self.state.language is None or len(text.split()) >= DETECT_WORDS
-        result = parse_order(text, menu, language=None if detect else self.state.language, now=self.now,
-                             tz=merchant.timezone)
-        if result.language != self.state.language and (self.state.language is None or detect):
-            self.state.language = result.language
-            self.texts = Texts(result.language)
-        return result
-
-    # -- entry -----------------------------------------------------------------------------------------------
-
-    def handle(self, inbound: Inbound) -> None:
-        state = self.state
-        if not self._merchants:
-            log.warning("a conversation on an account that sells for no kitchen; nothing to answer")
-            return
-        if state.merchant_id is not None and state.merchant_id not in self._merchants:
-            # The account no longer sells for that kitchen: start over rather than fail on every message.
-            state.merchant_id, state.stage = None, Stage.NEW
-            state.clear_cart()
-        parsed = self.parse(inbound.text) if inbound.kind in (InboundKind.TEXT, InboundKind.VOICE) and inbound.text \
-            else None
-        if parsed is not None and parsed.intent is Intent.OPT_OUT:
-            state.opted_out, state.human = True, False
-            self.say(self.texts.t("opted_out"))
-            return
-        state.opted_out = False  # writing again is opting back in
-        if state.human:
-            return  # staff have the conversation; the message is stored for them
-        if inbound.refers_to_items:
-            state.referred_items = inbound.refers_to_items[:10]
-        if state.merchant_id is None and not self.choose_merchant(inbound, parsed):
-            return
-        if state.stage is Stage.NEW:
-            state.stage = Stage.ORDERING
-        if inbound.kind is InboundKind.CHOICE and inbound.choice_id:
-            self.on_choice(inbound.choice_id)
-        elif inbound.kind is InboundKind.VOICE and (inbound.transcript_failed or not inbound.text):
-            key = "voice_no_model" if inbound.transcript_failed == "no_model_for_language" else "voice_failed"
-            self.say(self.texts.t(key))
-        elif parsed is not None:
-            self.on_text(inbound.text, parsed)
-        elif inbound.kind is InboundKind.LOCATION and inbound.location is not None:
-            self.on_location(inbound.location, inbound.place)
-        elif inbound.kind is InboundKind.CATALOG_ORDER:
-            self.on_catalog(inbound.catalog_items)
-        elif inbound.kind is InboundKind.STORY_MENTION:
-            self.say(self.texts.t("story_mention", name=self.first_name()), buttons=[self.menu_button()])
-        elif inbound.kind is InboundKind.IMAGE:
-            self.say(self.texts.t("image"), buttons=[self.menu_button()])
-        else:
-            self.say(self.texts.t("unsupported"), buttons=[self.menu_button()])
-
-    def first_name(self) -> str:
-        return self.customer.name.split()[0] if self.customer.name.strip() else ""
-
-    def menu_button(self) -> Button:
-        return Button(id="menu", title=self.texts.t("btn_menu"))
-
-    # -- which kitchen ---------------------------------------------------------------------------------------
-
-    def choose_merchant(self, inbound: Inbound, parsed: ParseResult | None) -> bool:
-        """True once a merchant is chosen; otherwise asks, keeping what was typed for afterwards."""
-        state, merchants = self.state, self._merchants
-        chosen: str | None = None
-        if len(merchants) == 1:
-            chosen = next(iter(merchants))
-        elif inbound.kind is InboundKind.CHOICE and (inbound.choice_id or "").startswith("merchant:"):
-            chosen = inbound.choice_id.split(":", 1)[1] if inbound.choice_id.split(":", 1)[1] in merchants else None  # type: ignore[union-attr]
-        elif parsed is not None and parsed.merchant_text:
-            said = parsed.merchant_text.casefold()
-            named = [m.id for m in merchants.values() if said in m.name.casefold() or m.name.casefold() in said]
-            chosen = named[0] if len(named) == 1 else None
-        if chosen is None:
-            if parsed is not None and (parsed.lines or parsed.intent is Intent.ORDER):
-                state.pending_text = inbound.text
-            state.stage = Stage.CHOOSING_MERCHANT
-            page = (inbound.choice_id or "").removeprefix("merchants:")
-            self.replies.append(merchants_reply(list(merchants.values()), self.first_name(), self.texts,
-                                                int(page) if page.isdecimal() else 0))
-            return False
-        state.merchant_id, state.stage = chosen, Stage.ORDERING
-        if len(merchants) > 1 and inbound.kind is InboundKind.CHOICE:
-            pending, state.pending_text = state.pending_text, ""
-            if pending:
-                self.on_text(pending, self.parse(pending))
-            else:
-                self.greet()
-            return False  # the choice itself is handled
-        return True
-
-    # -- typed or spoken -------------------------------------------------------------------------------------
-
-    def on_text(self, text: str, parsed: ParseResult) -> None:
-        state, texts = self.state, self.texts
-        if state.questions:
-            head = state.questions[0]
-            typed = match_option(head, text)
-            if typed is None and head.kind in YES_NO:
-                typed = YES_OPTION if texts.is_yes(text) else NO_OPTION if texts.is_no(text) else None
-            if typed is not None and apply_answer(state, typed, self.menu):
-                self.after_cart_change([])
-                return
-        intent = parsed.intent
-        if not parsed.lines:
-            command = {Intent.HUMAN: self.hand_over, Intent.STATUS: self.tell_status, Intent.CANCEL: self.cancel,
-                       Intent.REPEAT: self.repeat, Intent.MENU: self.show_menu}.get(intent)
-            if command is not None:
-                command()
-                return
-            if state.stage is Stage.TIME:
-                self.on_time_text(parsed)
-                return
-            if state.stage is Stage.ADDRESS and parsed.location is None:
-                self.on_address_text(text)
-                return
-            if state.stage is Stage.CONFIRMING and (intent is Intent.CONFIRM or texts.is_yes(text)):
-                self.place()
-                return
-            if state.referred_items and self.on_referral(text, intent):
-                return
-            if intent is Intent.QUESTION:
-                self.answer_question()
-                return
-        added, notes = apply_parse(state, parsed, self.menu)
-        if parsed.fulfilment is not None:
-            state.fulfilment = parsed.fulfilment
-        if parsed.requested_time is not None:
-            state.requested_time = parsed.requested_time
-        if parsed.location is not None:
-            self.set_location(parsed.location, parsed.address_text or "")
-        for name in unavailable_names(parsed):
-            self.say(texts.t("referred_unavailable", item=name))
-        changed = added or parsed.removed_item_ids or parsed.change_last_line
-        logistics = parsed.fulfilment or parsed.requested_time is not None or parsed.location
-        if state.lines and (changed or logistics):
-            notes = [n for n in notes if n not in self.what_to_order_texts(parsed)]
-        for note in notes:
-            self.say(note, buttons=[self.menu_button()])
-        if changed or (state.questions and not notes):
-            if intent is Intent.CONFIRM and not state.questions:
-                self.checkout(prefix=self.added_text(added))
-            else:
-                self.after_cart_change(added)
-        elif intent is Intent.CONFIRM and state.lines:
-            self.checkout()
-        elif logistics and state.lines:
-            self.checkout()
-        elif notes or unavailable_names(parsed):
-            return
-        elif intent is Intent.GREETING:
-            self.greet()
-        else:
-            self.say(texts.t("not_understood"), buttons=[self.menu_button()])
-
-    @staticmethod
-    def what_to_order_texts(parsed: ParseResult) -> set[str]:
-        return {q.text for q in parsed.questions if q.kind is QuestionKind.WHAT_TO_ORDER}
-
-    def on_referral(self, text: str, intent: Intent) -> bool:
-        """A reply to a post or story: 'is this available?' describes its dishes, '2 of these' orders them."""
-        menu = self.menu
-        items = [i for i in (menu.item(r) for r in self.state.referred_items) if i is not None]
-        if not items or intent not in (Intent.UNKNOWN, Intent.QUESTION, Intent.ORDER, Intent.GREETING):
-            return False
-        quantity = self.quantity_in(text)
-        if quantity and len(items) == 1:
-            line = new_line(menu, items[0].id, quantity, self.state.language)
-            assert line is not None
-            add_line(self.state, line, menu)
-            self.after_cart_change([line])
-            return True
-        lang = self.texts.language
-        for item in items[:MAX_BUTTONS]:
-            name = item.name_in(lang)
-            if not menu.is_available(item, self.local_now()) or item.stock == 0:
-                self.say(self.texts.t("referred_unavailable", item=name))
-                continue
-            text_out = self.texts.t("referred_item", item=name, price=price_text(item, menu.currency, self.texts))
-            self.say(f"{text_out} {self.texts.t('referred_available')}", buttons=[
-                Button(id=f"add:{item.id}:1", title=self.texts.t("btn_add_one")),
-                Button(id=f"add:{item.id}:2", title=self.texts.t("btn_add_two"))])
-        return True
-
-    def quantity_in(self, text: str) -> int | None:
-        digits = re.search(r"\b(\d{1,3})\b", text)
-        if digits:
-            return int(digits.group(1)) or None
-        lexicon = lexicon_for(self.texts.language if self.texts.language in available_languages() else "en")
-        for word in text.split():
-            number = lexicon.phrases.get(phrase_key(word), {}).get("number")
-            if isinstance(number, int) and number > 0:
-                return number
+def exact_choice(ctx: TurnContext) -> str | None:
+    """The choice whose title (or number) is exactly the typed or spoken text, as if tapped: the offered
+    ones first, then the standing ones; a yes or a no in any language we speak answers Yes/No buttons."""
+    if not ctx.text:
         return None
+    for choices in (ctx.state.offered, standing_choices(ctx)):
+        match = match_choice(ctx.text, [(c.id, c.title) for c in choices])
+        if match is not None and match.certainty is Certainty.STRONG:
+            return match.choice_id
+    texts = ctx.texts
+    said = texts.t("btn_yes") if texts.is_yes(ctx.text) else texts.t("btn_no") if texts.is_no(ctx.text) else None
+    return next((c.id for c in ctx.state.offered if said is not None and c.title == said), None)
 
-    # -- taps ------------------------------------------------------------------------------------------------
 
-    def on_choice(self, choice: str) -> None:
-        head, _, rest = choice.partition(":")
-        simple = {"menu": self.show_menu, "checkout": self.checkout, "confirm": self.confirm,
-                  "change": self.change, "cancel_cart": self.clear_cart, "status": self.tell_status,
-                  "human": self.hand_over, "repeat": self.repeat}
-        if not rest and head in simple:
-            simple[head]()
-        elif head == "menu" and rest.isdecimal():
-            self.show_menu(int(rest))
-        elif head == "cat":
-            category, _, page = rest.partition(":")
-            reply = items_reply(self.menu, category, self.local_now(), self.texts, int(page) if page.isdecimal() else 0)
-            self.replies.append(reply) if reply else self.show_menu()
-        elif head == "add":
-            item_id, _, quantity = rest.partition(":")
-            line = new_line(self.menu, item_id, int(quantity) if quantity.isdecimal() else 1, self.state.language)
-            if line is None:
-                self.show_menu()
-                return
-            add_line(self.state, line, self.menu)
-            self.after_cart_change([line])
-        elif head == "q":
-            serial, _, option = rest.partition(":")
-            if serial == str(self.state.asked) and apply_answer(self.state, option, self.menu):
-                self.after_cart_change([])
-            else:
-                self.after_cart_change([])  # a stale tap: ask what is pending now
-        elif head == "ful" and rest in ("delivery", "pickup"):
-            self.state.fulfilment = FulfilmentType(rest)
-            self.checkout()
-        elif head == "addr" and rest.isdecimal():
-            saved = [a for a in self.customer.addresses if a.location is not None]
-            if int(rest) < len(saved):
-                self.state.address = saved[int(rest)]
-            self.checkout()
-        elif head == "time" and rest == "asap":
-            self.state.requested_time = RequestedTime()
-            self.checkout()
-        elif head == "time" and rest == "later":
-            self.state.stage = Stage.TIME
-            self.say(self.texts.t("ask_time_text"))
+def loose_choice(ctx: TurnContext) -> str | None:
+    """The offered choice a part of a title, a typo or a sentence around a title names. It yields to an
+    order or a command in the same words ("2 margherita" is an order even while a list of pizzas is open),
+    but not to the parser's guess at a single dish ("poke de salmao" guessed as another bowl)."""
+    offered, parsed = ctx.state.offered, ctx.parsed
+    if not ctx.text or not offered or parsed is None or parsed.intent in COMMAND_INTENTS:
+        return None
+    if parsed.lines and not (len(parsed.lines) == 1 and ordering.is_a_guess(parsed)):
+        return None
+    match = match_choice(ctx.text, [(c.id, c.title) for c in offered])
+    return match.choice_id if match is not None else None
+
+
+def _kitchen_known(ctx: TurnContext) -> bool:
+    """Run the kitchen step; True when the message should go on to the other steps."""
+    chosen = kitchen.choose(ctx)
+    if not chosen.chosen:
+        return False
+    state = ctx.state
+    if chosen.answered:  # the message only chose the kitchen: now answer what was ordered before, or greet
+        ctx.choice = None
+        if chosen.pending:
+            ctx.inbound = Inbound(kind=InboundKind.TEXT, text=chosen.pending)
+            on_text(ctx, ctx.parse(chosen.pending))
         else:
-            self.say(self.texts.t("not_understood"), buttons=[self.menu_button()])
+            cart.greet(ctx)
+        return False
+    if chosen.pending:  # ordered before, and now in a message that decided the kitchen: both count
+        ordering.fold_in(ctx, ctx.parse(chosen.pending))
+    if ctx.text:
+        ctx.parsed = ctx.parse(ctx.text, state.merchant_id)
+    return True
 
-    # -- other message kinds ---------------------------------------------------------------------------------
 
-    def set_location(self, point: GeoPoint, place: str) -> None:
-        label = place.strip() or f"{point.lat:.5f}, {point.lon:.5f}"
-        self.state.address = Address(line1=clip(label, 200), location=point)
-        if self.merchant.offers_delivery:
-            self.state.fulfilment = FulfilmentType.DELIVERY
-
-    def on_location(self, point: GeoPoint, place: str) -> None:
-        self.set_location(point, place)
-        if self.state.lines:
-            self.checkout()
-        else:
-            self.say(self.texts.t("cart_empty"), buttons=[self.menu_button()])
-
-    def on_catalog(self, items: list[CatalogItem]) -> None:
-        menu, added = self.menu, []
-        for entry in items:
-            line = new_line(menu, entry.retailer_id, entry.quantity, self.state.language)
-            if line is None:
-                self.say(self.texts.t("referred_unavailable", item=entry.retailer_id))
-                continue
-            add_line(self.state, line, menu)
-            added.append(line)
-        self.after_cart_change(added)
+def on_text(ctx: TurnContext, parsed: ParseResult) -> None:
+    """Typed or spoken text: an answer to the pending question, a command, what the stage asked for, a
+    question about a post or the kitchen, or else an order."""
+    if ordering.answer_pending_question(ctx, parsed):
+        return
+    if not parsed.lines:
+        command = COMMANDS.get(parsed.intent)
+        if command is not None:
+            command(ctx)
+            return
+        if STAGE_TEXT[ctx.state.stage](ctx, parsed):
+            return
+        if ordering.about_post_or_kitchen(ctx, parsed):
+            return
+    ordering.take_order(ctx, parsed)

@@ -87,6 +87,7 @@ class Reply(BaseModel):
 
     @property
     def choices(self) -> list[Button | Row]:
+        """Every button and list row of this reply, in the order shown (the numbered fallback's order)."""
         return [*self.buttons, *(row for s in self.sections for row in s.rows)]
 
 
@@ -118,12 +119,14 @@ class ConversationState(BaseModel):
     referred_items: list[str] = Field(default_factory=list, description="items of the post last replied to")
     pending_text: str = Field(default="", max_length=4096, description="typed before a kitchen was chosen")
     asked: int = Field(default=0, description="serial of the question last asked; stale taps are ignored")
+    offered: list[Button] = Field(default_factory=list, description="the choices last shown, to match typed answers")
     last_order_id: str | None = None
     human: bool = False
     opted_out: bool = False
     turn: int = 0
 
     def clear_cart(self) -> None:
+        """Forget the order being built (lines, questions, notes, delivery and time); the kitchen stays."""
         self.lines, self.questions, self.instructions = [], [], ""
         self.fulfilment, self.requested_time = None, None
 

@@ -32,19 +32,24 @@ class OrderCorePorts:
         self.actor = Actor(role=Role.CUSTOMER, id=customer.id)
 
     def merchants(self) -> list[Merchant]:
+        """The business's kitchens that exist in the catalogue."""
         found = (self.uow.catalog.merchant(m) for m in self.merchant_ids)
         return [m for m in found if m is not None]
 
     def menu(self, merchant_id: str) -> Menu | None:
+        """The kitchen's menu from the catalogue."""
         return self.uow.catalog.menu(merchant_id)
 
     def customer(self) -> Customer:
+        """The customer this turn acts for."""
         return self._customer
 
     def quote(self, cart: Cart) -> Quote:
+        """Price the cart with every rule of the order core (minimum order included)."""
         return handlers.quote(cart, self.uow, self.now)
 
     def preview(self, cart: Cart) -> Quote:
+        """Price the cart as it grows: the minimum order value waits for checkout."""
         merchant = self.uow.catalog.merchant(cart.merchant_id)
         menu = self.uow.catalog.menu(cart.merchant_id)
         if merchant is None or menu is None:
@@ -52,6 +57,7 @@ class OrderCorePorts:
         return quote_cart(cart, menu, merchant.model_copy(update={"min_order_value": Decimal(0)}), self.now)
 
     def place_command(self, cart: Cart, key: str) -> handlers.PlaceOrder:
+        """The order core's place command, idempotent per conversation and `key`."""
         return handlers.PlaceOrder(cart=cart, actor=self.actor, order_id=str(uuid7()), now=self.now,
                                    customer_id=self._customer.id, idempotency_key=f"{self.key_prefix}:{key}")
 
@@ -61,17 +67,21 @@ class OrderCorePorts:
             return handlers.place_order(self.place_command(cart, key), self.uow).order
 
     def locate(self, text: str) -> tuple[str, GeoPoint] | None:
+        """The street a typed address names and a point on it, if the city's streets are loaded."""
         return self.streets.locate(text) if self.streets else None
 
     def order(self, order_id: str) -> Order | None:
+        """The order if the customer may see it."""
         order = self.uow.orders.get(order_id)
         return order if order is not None and self.actor.can_see(order) else None
 
     def last_order(self, merchant_id: str | None) -> Order | None:
+        """The customer's most recent order (at that kitchen, if given)."""
         found = self.uow.orders.list(customer_id=self._customer.id, merchant_id=merchant_id, limit=1)
         return found[0] if found else None
 
     def cancel_command(self, order_id: str) -> handlers.TransitionOrder:
+        """The order core's cancel command, as the customer."""
         return handlers.TransitionOrder(order_id=order_id, action=Action.CANCEL, actor=self.actor, now=self.now,
                                         reason=CANCEL_REASON)
 

@@ -20,9 +20,11 @@ class ConversationPorts(Protocol):
     def merchants(self) -> list[Merchant]:
         """The kitchens this business account sells for (one for most, several for a food hall)."""
 
-    def menu(self, merchant_id: str) -> Menu | None: ...
+    def menu(self, merchant_id: str) -> Menu | None:
+        """A kitchen's menu, or None when it has none."""
 
-    def customer(self) -> Customer: ...
+    def customer(self) -> Customer:
+        """The customer writing (their name, language and saved addresses)."""
 
     def quote(self, cart: Cart) -> Quote:
         """Price the cart; raises DomainError with the order core's code when it cannot be ordered."""
@@ -36,7 +38,8 @@ class ConversationPorts(Protocol):
     def locate(self, text: str) -> tuple[str, GeoPoint] | None:
         """The street a typed address names and a point on it, if the city's streets are known."""
 
-    def order(self, order_id: str) -> Order | None: ...
+    def order(self, order_id: str) -> Order | None:
+        """One of the customer's orders by id; None if unknown or not theirs."""
 
     def last_order(self, merchant_id: str | None) -> Order | None:
         """The customer's most recent order (at that merchant, if given)."""

@@ -18,6 +18,7 @@ def _reason(order: Order) -> str:
 
 
 def status_text(order: Order, merchant: Merchant, texts: Texts) -> str:
+    """One sentence on where the order is (with the expected time when known), in the customer's language."""
     number, status, tz = order.number, order.status, merchant.timezone
     delivery = order.is_delivery
     arrival = order.eta or order.promised_at

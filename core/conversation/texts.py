@@ -39,6 +39,7 @@ def _load(code: str) -> dict[str, str]:
 
 
 def available() -> list[str]:
+    """The languages with a texts file."""
     return sorted(p.stem for p in TEXTS_DIR.glob("*.json"))
 
 
@@ -51,10 +52,12 @@ class Texts:
         self._fallback = _load(FALLBACK)
 
     def t(self, key: str, **fields: object) -> str:
+        """The text for `key` with its placeholders filled; English when this language lacks it."""
         template = self._own.get(key) or self._fallback[key]
         return template.format(**fields)
 
     def money(self, amount: Decimal, currency: str) -> str:
+        """An amount as this language writes it ('€9.50', '9,50 €')."""
         return Money(amount, currency).format(locale=self.language)
 
     @staticmethod
@@ -63,9 +66,11 @@ class Texts:
         return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M")
 
     def is_yes(self, text: str) -> bool:
+        """True when every word is a yes in this language or English ('yes', 'sí claro')."""
         return _words(text) <= YES.get(self.language, YES[FALLBACK]) | YES[FALLBACK] and bool(_words(text))
 
     def is_no(self, text: str) -> bool:
+        """True when every word is a no in this language or English ('no', 'nope')."""
         return _words(text) <= NO.get(self.language, NO[FALLBACK]) | NO[FALLBACK] and bool(_words(text))
 
 

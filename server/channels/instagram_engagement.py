@@ -57,8 +57,11 @@ def asking_language(text: str) -> str | None:
 
 
 def reply_text(texts: Texts, merchant: Any, menu: Any, item_ids: list[str], name: str) -> str:
+    """The private reply naming the post's dishes with prices, greeting the commenter by name if known."""
     items = [i for i in (menu.item(item_id) for item_id in item_ids) if i is not None]
     listed = ", ".join(f"{i.name_in(texts.language)} {price_text(i, menu.currency, texts)}" for i in items)
+    if not name.strip():
+        return texts.t("ig_comment_reply_unnamed", merchant=merchant.name, items=listed)
     return texts.t("ig_comment_reply", name=name, merchant=merchant.name, items=listed).replace("  ", " ")
 
 
