@@ -212,21 +212,25 @@ class MenuFetcher:
                         return response.status_code, response.headers, b"", location
                     if response.status_code >= 300:
                         return response.status_code, response.headers, b"", None
-                    body = await _read_limited(response, limit, truncate)
+                    body = await _read_limited(response, limit, truncate, target.url)
                     return response.status_code, response.headers, body, None
         except (TimeoutError, httpx.TimeoutException) as error:
             raise scrape_error(ScrapeError.FETCH_TIMEOUT, f"{target.url} took too long", url=target.url) from error
         except httpx.HTTPError as error:
-            raise scrape_error(ScrapeError.CONNECTION_FAILED, f"{target.url}: {error.__class__.__name__}: {error}",
+            # The exception's text names the address connected to; the class name says enough.
+            raise scrape_error(ScrapeError.CONNECTION_FAILED, f"{target.url}: {error.__class__.__name__}",
                                url=target.url) from error
 
 
-async def _read_limited(response: httpx.Response, limit: int, truncate: bool) -> bytes:
-    """The body, decompressed, stopping at `limit` bytes: an error, or a cut when `truncate`."""
+async def _read_limited(response: httpx.Response, limit: int, truncate: bool, url: str) -> bytes:
+    """The body, decompressed, stopping at `limit` bytes: an error, or a cut when `truncate`.
+
+    `url` is the page as asked for: response.url names the pinned address instead of the host.
+    """
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit and not truncate:
         raise scrape_error(ScrapeError.TOO_LARGE, f"page declares {declared} bytes, limit is {limit}",
-                           url=str(response.url), limit=limit)
+                           url=url, limit=limit)
     chunks: list[bytes] = []
     size = 0
     # Counting decoded bytes also stops compression bombs, which are small on the wire.
@@ -237,6 +241,6 @@ async def _read_limited(response: httpx.Response, limit: int, truncate: bool) ->
                 chunks.append(chunk[: len(chunk) - (size - limit)])
                 break
             raise scrape_error(ScrapeError.TOO_LARGE, f"page is over the {limit}-byte limit",
-                               url=str(response.url), limit=limit)
+                               url=url, limit=limit)
         chunks.append(chunk)
     return b"".join(chunks)
