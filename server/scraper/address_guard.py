@@ -6,10 +6,13 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 
+import httpx
+
 from core.menus_import.errors import ScrapeError, scrape_error
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+BlockingResolver = Callable[[str, int], list[str]]
 AddressPolicy = Callable[[IPAddress], bool]
 
 
@@ -64,26 +67,68 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-async def resolve_allowed(host: str, port: int, resolver: Resolver, allowed: AddressPolicy) -> list[str]:
-    """The host's addresses, all of which the policy allows; raises private_address if any is refused.
+def blocking_resolver(host: str, port: int) -> list[str]:
+    """Addresses for a host through the OS resolver, for synchronous callers (job workers)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
-    Refusing when *any* address is private stops names that mix a public and a private record. The error
-    never names the address: it reaches the user, and would map the internal network for them.
-    """
+
+def _literal(host: str) -> IPAddress | None:
     try:
-        literal: IPAddress | None = ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        literal = None
-    if literal is not None:
-        if not allowed(literal):
-            raise scrape_error(ScrapeError.PRIVATE_ADDRESS, "the URL names a private address")
-        return [str(literal)]
-    try:
-        addresses = await resolver(host, port)
-    except (OSError, UnicodeError) as error:
-        raise scrape_error(ScrapeError.DNS_FAILURE, f"cannot resolve {host}: {error}", host=host) from error
+        return None
+
+
+def _checked(host: str, addresses: list[str], allowed: AddressPolicy) -> list[str]:
+    """Refusing when *any* address is private stops names that mix a public and a private record. The error
+    never names the address: it reaches the user, and would map the internal network for them."""
     if not addresses:
         raise scrape_error(ScrapeError.DNS_FAILURE, f"{host} has no addresses", host=host)
     if not all(allowed(ipaddress.ip_address(address.split("%")[0])) for address in addresses):
         raise scrape_error(ScrapeError.PRIVATE_ADDRESS, f"{host} resolves to a private address", host=host)
     return addresses
+
+
+def _refuse_literal(literal: IPAddress, allowed: AddressPolicy) -> list[str]:
+    if not allowed(literal):
+        raise scrape_error(ScrapeError.PRIVATE_ADDRESS, "the URL names a private address")
+    return [str(literal)]
+
+
+async def resolve_allowed(host: str, port: int, resolver: Resolver, allowed: AddressPolicy) -> list[str]:
+    """The host's addresses, all of which the policy allows; raises private_address if any is refused
+    (dns_failure if there are none). Connect to one of these, never to a fresh lookup (DNS rebinding)."""
+    literal = _literal(host)
+    if literal is not None:
+        return _refuse_literal(literal, allowed)
+    try:
+        addresses = await resolver(host, port)
+    except (OSError, UnicodeError) as error:
+        raise scrape_error(ScrapeError.DNS_FAILURE, f"cannot resolve {host}: {error}", host=host) from error
+    return _checked(host, addresses, allowed)
+
+
+def resolve_allowed_blocking(host: str, port: int, allowed: AddressPolicy,
+                             resolver: BlockingResolver = blocking_resolver) -> list[str]:
+    """resolve_allowed for synchronous callers."""
+    literal = _literal(host)
+    if literal is not None:
+        return _refuse_literal(literal, allowed)
+    try:
+        addresses = resolver(host, port)
+    except (OSError, UnicodeError) as error:
+        raise scrape_error(ScrapeError.DNS_FAILURE, f"cannot resolve {host}: {error}", host=host) from error
+    return _checked(host, addresses, allowed)
+
+
+def pinned_request(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(URL with the host replaced by `address`, the Host header, httpx extensions) for a request that goes to
+    the address we checked while TLS still verifies the certificate for the URL's host name."""
+    parsed = httpx.URL(url)
+    pinned = parsed.copy_with(host=address)
+    name = parsed.raw_host.decode("ascii")  # IDNA-encoded, as the Host header and SNI want it
+    host = f"[{name}]" if ":" in name else name  # IPv6 literals keep their brackets
+    host_header = host if parsed.port is None else f"{host}:{parsed.port}"
+    extensions = {"sni_hostname": name} if parsed.scheme == "https" else {}
+    return str(pinned), {"Host": host_header}, extensions

@@ -15,7 +15,7 @@ import httpx
 from core.menus_import.decoding import charset_from_content_type
 from core.menus_import.errors import ScrapeError, scrape_error
 from server.scraper.address_guard import AddressPolicy, Resolver, any_address, is_public_address, \
-    resolve_allowed, system_resolver
+    pinned_request, resolve_allowed, system_resolver
 from server.scraper.config import ScraperSettings
 from server.scraper.page_cache import CachedPage, MemoryPageCache, PageCache
 from server.scraper.rate_limit import HostRateLimiter
@@ -198,14 +198,10 @@ class MenuFetcher:
     async def _get(self, target: _Target, address: str, headers: dict[str, str], limit: int,
                    truncate: bool = False) -> tuple[int, httpx.Headers, bytes, str | None]:
         """One request pinned to `address`; returns status, headers, body and the redirect location if any."""
-        url = httpx.URL(target.url)
-        pinned = url.copy_with(host=address)
-        host = f"[{target.host}]" if ":" in target.host else target.host  # IPv6 literals keep their brackets
-        host_header = host if url.port is None else f"{host}:{url.port}"
-        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        pinned, host_header, extensions = pinned_request(target.url, address)
         try:
             async with asyncio.timeout(self.settings.total_timeout):
-                async with self._client.stream("GET", pinned, headers={**headers, "Host": host_header},
+                async with self._client.stream("GET", pinned, headers={**headers, **host_header},
                                                extensions=extensions) as response:
                     location = response.headers.get("location")
                     if response.status_code in _REDIRECTS and location:

@@ -24,6 +24,7 @@ class Route:
 class Seen:
     path: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when the server saw it
 
 
 class LocalSite:

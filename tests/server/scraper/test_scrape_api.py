@@ -1,6 +1,7 @@
 """The scraping API: settings validation, who may do what, 'scrape now', the preview's problem details, reviews."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -121,6 +122,25 @@ def test_preview_maps_scrape_errors_to_http(api: Api, site: LocalSite) -> None:
     assert_problem(preview(site.url("/menu")), 403, "blocked_by_robots")
     api.services.scraper_settings = ScraperSettings()  # the default: private addresses refused
     assert_problem(preview(site.url("/menu")), 422, "private_address")
+
+
+def test_preview_shares_pacing_and_robots_rules_with_scheduled_scrapes(api: Api, site: LocalSite) -> None:
+    gap = 0.4
+    api.services.scraper_settings = replace(LOCAL, min_interval_per_host=gap)
+    site.page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+    site.page("/menu", menu_page(PIZZERIA, prices={"calzone": "13.00"}))
+    for _ in range(2):
+        response = api.post(f"/merchants/{PIZZERIA}/scrape/preview", "owner", {"url": site.url("/menu")})
+        assert response.status_code == 200, response.text
+    put_settings(api, {"urls": [site.url("/menu")]})
+    job = api.client.post(f"/merchants/{PIZZERIA}/scrape/jobs", headers=api.as_("owner")).json()["job"]
+    deadline = time.monotonic() + 30
+    while api.get(f"/merchants/{PIZZERIA}/scrape/jobs/{job['id']}", "owner").json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert site.paths() == ["/robots.txt", "/menu", "/menu", "/menu"]  # robots.txt read once for all three
+    times = [r.at for r in site.requests]
+    assert all(later - earlier >= gap * 0.9 for earlier, later in zip(times, times[1:]))  # each waited its turn
 
 
 def test_review_errors(api: Api, site: LocalSite) -> None:
