@@ -24,7 +24,6 @@ class Route:
 class Seen:
     path: str
     headers: dict[str, str]
-    at: float = field(default_factory=time.monotonic)  # when the server saw it
 
 
 class LocalSite:
