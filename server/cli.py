@@ -1,4 +1,4 @@
-"""The `mealkitz` command: serve, db upgrade/downgrade, demo-data, scrape, scrape-url."""
+"""The `mealkitz` command: serve, db upgrade/downgrade, demo-data, secrets, scrape, scrape-url."""
 from __future__ import annotations
 
 import argparse
@@ -44,6 +44,22 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
     else:
         downgrade(settings.database_url, args.revision or "base")
     print(f"database {args.action}d: {_redact(settings.database_url)}")
+    return 0
+
+
+def _secrets(args: argparse.Namespace, settings: Settings) -> int:
+    from server.channels.accounts import reseal_secrets
+    from server.db.engine import make_engine
+    from server.secret_box import new_key, secret_box
+
+    if args.action == "new-key":
+        print(new_key())
+        return 0
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:
+        count = reseal_secrets(conn, secret_box(settings))
+    engine.dispose()
+    print(f"re-encrypted the secrets of {count} channel account(s) under the first key")
     return 0
 
 
@@ -193,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "downgrade"])
     db.add_argument("revision", nargs="?")
     db.set_defaults(run=_db)
+    secrets = sub.add_parser("secrets", help="keys for secrets at rest: new-key prints one, rotate re-encrypts",
+                             description="Rotation: put a new key first in MEALKITZ_SECRET_KEYS (keep the old one "
+                             "after it), run `mealkitz secrets rotate`, then drop the old key.")
+    secrets.add_argument("action", choices=["new-key", "rotate"])
+    secrets.set_defaults(run=_secrets)
     demo = sub.add_parser("demo-data", help="load demo merchants, menus, customers and drivers")
     demo.set_defaults(run=_demo)
     parse = sub.add_parser("parse", help="parse an order message against a menu and print the result as JSON")

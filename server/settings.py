@@ -12,7 +12,14 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str | None) -> tuple[str, ...]:
+    """A comma-separated value as a tuple, blanks dropped."""
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
 META_GRAPH_URL = "https://graph.facebook.com"
+# Where Meta serves chat media (Instagram attachment URLs); a host must equal one of these or end in ".<one>".
+META_MEDIA_HOSTS = ("fbcdn.net", "cdninstagram.com", "fbsbx.com")
 # The demo city's streets ship with the product (ODbL, see assets/osm/README.md).
 DEMO_STREETS = Path(__file__).resolve().parents[1] / "assets" / "osm" / "krems_drive.osm.bz2"
 
@@ -64,6 +71,11 @@ class Settings:
     channel_merchants: tuple[str, ...] = ()  # the default business's kitchens; empty: every merchant
     streets: Path | None = None  # OSM XML whose named streets locate typed addresses in chats
     whisper_models: tuple[str, ...] = ()  # voice notes: packaged Whisper names or model directories
+    media_hosts: tuple[str, ...] = META_MEDIA_HOSTS  # the only hosts chat media is fetched from
+    media_allow_private_networks: bool = False  # the local Graph emulator in tests; never in production
+    # Fernet keys (urlsafe base64, 32 bytes) for channel secrets at rest: the first encrypts, all decrypt.
+    # Empty: a key generated once in data_dir/secret.key (development only; a warning says so).
+    secret_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -95,6 +107,9 @@ class Settings:
             whisper_models=tuple(m.strip() for m in env.get("MEALKITZ_WHISPER_MODELS", "").split(",") if m.strip()),
             channel_merchants=tuple(m.strip() for m in env.get("MEALKITZ_CHANNEL_MERCHANTS", "").split(",")
                                     if m.strip()),
+            media_hosts=_list(env.get("MEALKITZ_MEDIA_HOSTS")) or META_MEDIA_HOSTS,
+            media_allow_private_networks=_bool(env.get("MEALKITZ_MEDIA_ALLOW_PRIVATE_NETWORKS")),
+            secret_keys=_list(env.get("MEALKITZ_SECRET_KEYS")),
         )
 
     @property

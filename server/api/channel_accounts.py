@@ -13,6 +13,7 @@ from core.errors import ChannelError, DomainError, OrderError
 from core.orders.lifecycle import Role
 from server.api.orders import services_of
 from server.auth import roles
+from server.channels import accounts
 from server.db import channel_tables as ct
 
 Channel = Literal["whatsapp", "instagram"]
@@ -55,8 +56,9 @@ class ChannelAccountController(Controller):
             if missing:
                 raise DomainError(OrderError.UNKNOWN_MERCHANT, f"no merchant {missing[0]!r}")
             c = ct.channel_accounts.c
-            values = {"app_secret": data.app_secret, "verify_token": data.verify_token,
-                      "access_token": data.access_token, "merchant_ids": json.dumps(data.merchant_ids)}
+            values = {**accounts.sealed_credentials(services.settings, app_secret=data.app_secret,
+                                                    verify_token=data.verify_token, access_token=data.access_token),
+                      "merchant_ids": json.dumps(data.merchant_ids)}
             where = (c.channel == channel) & (c.account_id == account_id)
             if uow.conn.execute(update(ct.channel_accounts).where(where).values(**values)).rowcount == 0:
                 uow.conn.execute(insert(ct.channel_accounts).values(channel=channel, account_id=account_id,

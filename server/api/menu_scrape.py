@@ -15,6 +15,7 @@ from server.jobs import queue as job_queue
 from server.jobs import schedules as job_schedules
 from server.scraper import service as scrape_service
 from server.scraper import store
+from server.scraper.caches import shared_caches
 from server.scraper.jobs import SCRAPE_JOB, schedule_name
 from server.scraper.scrape import scrape_url_to_json_async
 from server.scraper.store import ScrapeConfig
@@ -139,8 +140,10 @@ class MenuScrapeController(Controller):
         mapping = data.site_mapping or (found[0].site_mapping if found else None)
         if mapping is not None:
             store.check_site_mapping(mapping)
-        return await scrape_url_to_json_async(url, services.scraper_settings, site_mapping=mapping,
-                                              default_currency=merchant.currency)
+        # The same pacing, robots.txt rules and page validators as scheduled scrapes (not a fetcher of its own).
+        async with shared_caches(services).fetcher() as fetcher:
+            return await scrape_url_to_json_async(url, fetcher=fetcher, site_mapping=mapping,
+                                                  default_currency=merchant.currency)
 
 
 class MenuChangeController(Controller):

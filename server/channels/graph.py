@@ -109,10 +109,6 @@ class GraphClient:
             raise GraphError(f"media {media_id} does not match the sha256 Meta reported")
         return data, str(info.get("mime_type") or "application/octet-stream")
 
-    def fetch_attachment(self, url: str, max_bytes: int = 16_000_000) -> bytes:
-        """An Instagram attachment from its CDN URL. No token: the URL is signed, and the CDN is not Graph."""
-        return self._bytes_call(url, max_bytes=max_bytes, authorised=False)
-
     # -- Instagram ------------------------------------------------------------------------------------------
 
     def send_instagram(self, ig_user_id: str, payload: dict) -> str:
@@ -211,7 +207,7 @@ class GraphClient:
         try:
             response = self._http.send(request, stream=True)
             try:
-                body = _read_limited(response, max_bytes)
+                body = read_limited(response, max_bytes)
             finally:
                 response.close()
         except httpx.RequestError as exc:
@@ -228,7 +224,7 @@ class GraphClient:
         return self._rng.uniform(0, ceiling)
 
 
-def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
+def read_limited(response: httpx.Response, max_bytes: int) -> bytes:
     """The body, refusing to buffer more than max_bytes (a declared or an actual oversize both stop early)."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:

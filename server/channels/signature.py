@@ -1,5 +1,6 @@
-"""Meta's webhook signature: X-Hub-Signature-256 is "sha256=" + hex HMAC-SHA256 of the raw body under the
-app secret. Compared in constant time; a missing or malformed header is simply invalid."""
+"""Meta's webhook secrets. The signature: X-Hub-Signature-256 is "sha256=" + hex HMAC-SHA256 of the raw body
+under the app secret. The verify token of the subscription handshake. Both compared in constant time; a
+missing or malformed value is simply invalid."""
 from __future__ import annotations
 
 import hashlib
@@ -24,3 +25,15 @@ def is_valid(body: bytes, header: str | None, app_secrets: Iterable[str]) -> boo
         expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         valid |= hmac.compare_digest(expected, given)  # no early exit: the time does not depend on which
     return valid
+
+
+def verify_token_matches(given: str | None, tokens: Iterable[str]) -> bool:
+    """True if `given` equals one of our verify tokens, compared in constant time against every one of them
+    (as bytes: compare_digest refuses non-ASCII str)."""
+    if not given:
+        return False
+    candidate = given.encode()
+    matched = False
+    for token in tokens:
+        matched |= hmac.compare_digest(token.encode(), candidate)  # no early exit, as in is_valid
+    return matched

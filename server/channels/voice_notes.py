@@ -7,8 +7,10 @@ from typing import Any
 from core.errors import DomainError
 from server.channels import accounts, instagram, store, whatsapp
 from server.channels.graph import GraphClient, GraphError
+from server.channels.media_fetch import MediaFetcher
 from server.jobs import JobFailed
 from server.services import Services
+from server.settings import Settings
 from server.voice import VoiceConfig, build_engines, transcribe_order
 
 _engines_lock = threading.Lock()
@@ -25,13 +27,17 @@ def voice_engines(services: Services) -> list[Any]:
         return _engines[id(services)]
 
 
-def _fetch(client: GraphClient, msg: store.StoredMessage) -> tuple[bytes, str | None]:
-    """The audio bytes: WhatsApp by media id (with the token), Instagram from the attachment's CDN URL."""
+def _fetch(client: GraphClient, settings: Settings, msg: store.StoredMessage) -> tuple[bytes, str | None]:
+    """The audio bytes: WhatsApp by media id (with the token, from the URL the Graph API gives), Instagram
+    from the attachment URL the webhook names: untrusted, so only from Meta's media hosts (media_fetch)."""
     if msg.channel == "whatsapp":
         found = whatsapp.media_id(msg.payload)
         return client.download_media(found[0]) if found else (b"", None)
     url = instagram.attachment_url(msg.payload)
-    return (client.fetch_attachment(url), None) if url else (b"", None)
+    if not url:
+        return b"", None
+    with MediaFetcher(settings.media_hosts, allow_private_networks=settings.media_allow_private_networks) as media:
+        return media.fetch(url), None
 
 
 def transcribe(services: Services, msg: store.StoredMessage, account: accounts.Account,
@@ -39,7 +45,7 @@ def transcribe(services: Services, msg: store.StoredMessage, account: accounts.A
     """(transcript, error code) of a voice message; media the channel cannot give us is an error, not a retry."""
     try:
         with GraphClient(services.settings.graph_api_base_url, account.access_token) as client:
-            audio, mime = _fetch(client, msg)
+            audio, mime = _fetch(client, services.settings, msg)
     except GraphError as exc:
         if exc.retryable:
             raise JobFailed(f"media download: {exc}") from exc

@@ -14,7 +14,7 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from core.errors import ChannelError, DomainError
 from server.channels import accounts, instagram, store, whatsapp
 from server.channels.events import Delivery
-from server.channels.signature import HEADER, is_valid
+from server.channels.signature import HEADER, is_valid, verify_token_matches
 from server.channels.whatsapp import EnvelopeError
 from server.services import Services
 
@@ -34,7 +34,7 @@ def handshake(request: Request, channel: str) -> Response[str]:  # type: ignore[
     params = request.query_params
     with services.connection() as conn:
         tokens = accounts.verify_tokens(conn, services.settings, channel)
-    if params.get("hub.mode") != "subscribe" or params.get("hub.verify_token") not in tokens:
+    if not verify_token_matches(params.get("hub.verify_token"), tokens) or params.get("hub.mode") != "subscribe":
         raise DomainError(ChannelError.VERIFY_TOKEN_MISMATCH, "hub.verify_token does not match this server's")
     return Response(str(params.get("hub.challenge", "")), media_type=MediaType.TEXT)
 

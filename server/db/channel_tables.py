@@ -7,13 +7,14 @@ from server.db.metadata import metadata
 from server.db.types import UTCDateTime
 
 # Business accounts beyond the default one in the settings: a WhatsApp phone number id or an Instagram
-# account id with its credentials and the merchants it sells for (JSON list; empty means all).
+# account id with its credentials and the merchants it sells for (JSON list; empty means all). The three
+# credentials are stored encrypted ("fernet:..." from server/secret_box.py), opened by channels/accounts.py.
 channel_accounts = Table(
     "channel_accounts", metadata,
     Column("channel", String(20), primary_key=True),
     Column("account_id", String(80), primary_key=True),
-    Column("app_secret", String(200), nullable=False),
-    Column("verify_token", String(200), nullable=False),
+    Column("app_secret", Text, nullable=False),
+    Column("verify_token", Text, nullable=False),
     Column("access_token", Text, nullable=False),
     Column("merchant_ids", Text, nullable=False, default="[]"),
     Column("created_at", UTCDateTime, nullable=False),

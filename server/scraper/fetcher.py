@@ -15,7 +15,7 @@ import httpx
 from core.menus_import.decoding import charset_from_content_type
 from core.menus_import.errors import ScrapeError, scrape_error
 from server.scraper.address_guard import AddressPolicy, Resolver, any_address, is_public_address, \
-    resolve_allowed, system_resolver
+    pinned_request, resolve_allowed, system_resolver
 from server.scraper.config import ScraperSettings
 from server.scraper.page_cache import CachedPage, MemoryPageCache, PageCache
 from server.scraper.rate_limit import HostRateLimiter
@@ -198,35 +198,35 @@ class MenuFetcher:
     async def _get(self, target: _Target, address: str, headers: dict[str, str], limit: int,
                    truncate: bool = False) -> tuple[int, httpx.Headers, bytes, str | None]:
         """One request pinned to `address`; returns status, headers, body and the redirect location if any."""
-        url = httpx.URL(target.url)
-        pinned = url.copy_with(host=address)
-        host = f"[{target.host}]" if ":" in target.host else target.host  # IPv6 literals keep their brackets
-        host_header = host if url.port is None else f"{host}:{url.port}"
-        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        pinned, host_header, extensions = pinned_request(target.url, address)
         try:
             async with asyncio.timeout(self.settings.total_timeout):
-                async with self._client.stream("GET", pinned, headers={**headers, "Host": host_header},
+                async with self._client.stream("GET", pinned, headers={**headers, **host_header},
                                                extensions=extensions) as response:
                     location = response.headers.get("location")
                     if response.status_code in _REDIRECTS and location:
                         return response.status_code, response.headers, b"", location
                     if response.status_code >= 300:
                         return response.status_code, response.headers, b"", None
-                    body = await _read_limited(response, limit, truncate)
+                    body = await _read_limited(response, limit, truncate, target.url)
                     return response.status_code, response.headers, body, None
         except (TimeoutError, httpx.TimeoutException) as error:
             raise scrape_error(ScrapeError.FETCH_TIMEOUT, f"{target.url} took too long", url=target.url) from error
         except httpx.HTTPError as error:
-            raise scrape_error(ScrapeError.CONNECTION_FAILED, f"{target.url}: {error.__class__.__name__}: {error}",
+            # The exception's text names the address connected to; the class name says enough.
+            raise scrape_error(ScrapeError.CONNECTION_FAILED, f"{target.url}: {error.__class__.__name__}",
                                url=target.url) from error
 
 
-async def _read_limited(response: httpx.Response, limit: int, truncate: bool) -> bytes:
-    """The body, decompressed, stopping at `limit` bytes: an error, or a cut when `truncate`."""
+async def _read_limited(response: httpx.Response, limit: int, truncate: bool, url: str) -> bytes:
+    """The body, decompressed, stopping at `limit` bytes: an error, or a cut when `truncate`.
+
+    `url` is the page as asked for: response.url names the pinned address instead of the host.
+    """
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit and not truncate:
         raise scrape_error(ScrapeError.TOO_LARGE, f"page declares {declared} bytes, limit is {limit}",
-                           url=str(response.url), limit=limit)
+                           url=url, limit=limit)
     chunks: list[bytes] = []
     size = 0
     # Counting decoded bytes also stops compression bombs, which are small on the wire.
@@ -237,6 +237,6 @@ async def _read_limited(response: httpx.Response, limit: int, truncate: bool) ->
                 chunks.append(chunk[: len(chunk) - (size - limit)])
                 break
             raise scrape_error(ScrapeError.TOO_LARGE, f"page is over the {limit}-byte limit",
-                               url=str(response.url), limit=limit)
+                               url=url, limit=limit)
         chunks.append(chunk)
     return b"".join(chunks)

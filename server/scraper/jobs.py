@@ -1,7 +1,6 @@
 """Scraping as a durable job: the `scrape_menu` handler, and the per-merchant schedule that enqueues it."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,8 @@ from core.menus_import.errors import MenuChangeError, ScrapeError
 from server.jobs import JobContext, JobFailed, Schedule
 from server.events import JobsQueued
 from server.jobs import schedules as job_schedules
-from server.scraper.menu_sync import ScrapeCaches, run_scrape
+from server.scraper.caches import shared_caches
+from server.scraper.menu_sync import run_scrape
 from server.scraper.store import ScrapeConfig
 
 if TYPE_CHECKING:
@@ -46,17 +46,12 @@ def is_retryable(error: DomainError) -> bool:
 
 def register_scrape_jobs(services: "Services") -> None:
     """Register the `scrape_menu` handler on the services' job runner (called by create_app)."""
-    per_thread = threading.local()  # each worker thread keeps its own robots.txt and page caches
-
     async def scrape_menu(ctx: JobContext) -> dict[str, Any]:
-        caches = getattr(per_thread, "caches", None)
-        if caches is None:
-            caches = per_thread.caches = ScrapeCaches()
         merchant_id = ctx.payload["merchant_id"]
         if not isinstance(merchant_id, str):
             raise JobFailed(f"merchant_id must be a string, not {type(merchant_id).__name__}", retry=False)
         try:
-            return await run_scrape(ctx.services, merchant_id, job_id=ctx.job.id, caches=caches)
+            return await run_scrape(ctx.services, merchant_id, job_id=ctx.job.id, caches=shared_caches(ctx.services))
         except DomainError as error:
             raise JobFailed(f"{error.code}: {error.detail}", retry=is_retryable(error)) from error
 

@@ -13,10 +13,8 @@ from core.orders.lifecycle import Role
 from core.orders.model import Actor
 from server.db.catalog_cache import load_catalog
 from server.scraper import store
-from server.scraper.fetcher import MenuFetcher
-from server.scraper.page_cache import MemoryPageCache, PageCache
+from server.scraper.caches import ScrapeCaches
 from server.scraper.review import apply_selected
-from server.scraper.robots import RobotsCache
 from server.scraper.scrape import scrape_url
 from server.scraper.store import ScrapeConfig
 
@@ -24,14 +22,6 @@ if TYPE_CHECKING:
     from server.services import Services
 
 SCRAPER = Actor(role=Role.SYSTEM, id="menu-scraper")
-
-
-class ScrapeCaches:
-    """What scrapes share across runs: robots.txt rules and validators (ETag, Last-Modified) of pages."""
-
-    def __init__(self, robots_ttl: float = 3600.0) -> None:
-        self.robots = RobotsCache(robots_ttl)
-        self.pages: PageCache = MemoryPageCache()
 
 
 def merge_pages(pages: list[ScrapedMenu]) -> tuple[ScrapedMenu, dict[tuple[str, str], str]]:
@@ -63,10 +53,10 @@ async def fetch_menu(config: ScrapeConfig, services: "Services", currency: str,
                      caches: ScrapeCaches | None = None) -> tuple[ScrapedMenu, dict[tuple[str, str], str], datetime]:
     """Every configured page, read as one menu. Any page failing fails the scrape: half a menu would read as
     'everything else was removed'."""
-    caches = caches or ScrapeCaches()
+    caches = caches or ScrapeCaches(services.scraper_settings)
     pages: list[ScrapedMenu] = []
     fetched_at: datetime | None = None
-    async with MenuFetcher(services.scraper_settings, cache=caches.pages, robots=caches.robots) as fetcher:
+    async with caches.fetcher() as fetcher:
         for url in config.urls:
             menu, page = await scrape_url(url, fetcher=fetcher, site_mapping=config.site_mapping,
                                           default_currency=currency)

@@ -1,6 +1,7 @@
 """Validators (ETag, Last-Modified) and bodies of fetched pages, for conditional GETs."""
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,20 +38,23 @@ class PageCache(Protocol):
 
 
 class MemoryPageCache:
-    """Least-recently-used in-memory cache of pages that carry validators."""
+    """Least-recently-used in-memory cache of pages that carry validators (shared by threads)."""
 
     def __init__(self, max_entries: int = 256) -> None:
         self._pages: OrderedDict[str, CachedPage] = OrderedDict()
         self._max = max_entries
+        self._lock = threading.Lock()
 
     def get(self, url: str) -> CachedPage | None:
-        page = self._pages.get(url)
-        if page is not None:
-            self._pages.move_to_end(url)
-        return page
+        with self._lock:
+            page = self._pages.get(url)
+            if page is not None:
+                self._pages.move_to_end(url)
+            return page
 
     def put(self, page: CachedPage) -> None:
-        self._pages[page.url] = page
-        self._pages.move_to_end(page.url)
-        while len(self._pages) > self._max:
-            self._pages.popitem(last=False)
+        with self._lock:
+            self._pages[page.url] = page
+            self._pages.move_to_end(page.url)
+            while len(self._pages) > self._max:
+                self._pages.popitem(last=False)

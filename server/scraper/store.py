@@ -16,6 +16,7 @@ from core.menus_import import ApplyPolicy, Change, ChangeSet, SiteMapping
 from core.menus_import.errors import MenuChangeError, ScrapeError, scrape_error
 from core.orders.model import Actor
 from server.db import tables as t
+from server.scraper.address_guard import is_public_address
 
 
 class ChangeStatus:
@@ -61,8 +62,8 @@ def check_url(url: str, allow_private: bool) -> str:
         literal = ipaddress.ip_address(parts.hostname)
     except ValueError:
         literal = None
-    if literal is not None and not allow_private and not literal.is_global:
-        raise scrape_error(ScrapeError.PRIVATE_ADDRESS, f"{literal} is not a public address", url=url[:200])
+    if literal is not None and not allow_private and not is_public_address(literal):
+        raise scrape_error(ScrapeError.PRIVATE_ADDRESS, "the URL names a private address")
     return url.strip()
 
 

@@ -2,6 +2,9 @@
 for its own kitchen, answering through its own number."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from server.db import channel_tables as ct
 from tests.emulators.fixtures import GRAPH_TEST_TOKEN
 from tests.emulators.graph_emulator import GraphEmulator
 from tests.server.channels.chat import WhatsAppCustomer, signed_post, text_of, wa_envelope
@@ -21,6 +24,10 @@ def test_a_second_number_sells_for_its_own_kitchen(chat_api: Api, graph_emulator
     listed = chat_api.get("/channels/accounts", "admin").json()
     assert listed == [{"channel": "whatsapp", "account_id": BOWLS_NUMBER, "merchant_ids": ["wachau-bowls"],
                        "created_at": listed[0]["created_at"]}]  # no secrets in the answer
+    with chat_api.services.connection() as conn:
+        stored = conn.execute(select(ct.channel_accounts)).one()._asdict()
+    for name in ("app_secret", "verify_token", "access_token"):  # nor in the database: encrypted at rest
+        assert stored[name].startswith("fernet:") and body[name] not in stored[name]
     unknown = chat_api.put("/channels/accounts/whatsapp/1", "admin", {**body, "merchant_ids": ["nope"]})
     assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_merchant"
     handshake = chat_api.client.get("/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.challenge": "42",

@@ -300,28 +300,6 @@ def test_media_over_the_size_limit_is_refused_before_download(client, graph_emul
     assert [r["path"] for r in graph_emulator.requests()] == ["/v21.0/888"]
 
 
-def test_instagram_attachment_is_fetched_without_the_token(client, graph_emulator):
-    graph_emulator.add_media("cdn1", b"jpeg bytes", "image/jpeg")
-
-    # The emulator's media URL wants a token, so its refusal proves the client sent none to the "CDN".
-    with pytest.raises(GraphError) as refused:
-        client.fetch_attachment(f"{graph_emulator.url}/media-bytes/cdn1")
-
-    assert refused.value.code == 190
-    [request] = graph_emulator.requests()
-    assert "authorization" not in request["headers"]
-
-
-def test_attachment_bigger_than_max_bytes_is_refused(graph_emulator):
-    graph_emulator.add_media("cdn2", b"x" * 5000, "image/jpeg")
-    with GraphClient(graph_emulator.url, graph_emulator.token) as client:
-        assert client.fetch_attachment(f"{graph_emulator.url}/media-bytes/cdn2?access_token={GRAPH_TEST_TOKEN}") \
-            == b"x" * 5000
-        with pytest.raises(GraphError, match="limit"):
-            client.fetch_attachment(f"{graph_emulator.url}/media-bytes/cdn2?access_token={GRAPH_TEST_TOKEN}",
-                                    max_bytes=4999)
-
-
 # -- Instagram publishing ---------------------------------------------------------------------------------------------
 
 def test_publish_polls_the_container_until_finished(client, graph_emulator, sleep):

@@ -1,6 +1,7 @@
 """Webhook endpoints with Meta's recorded payloads: handshake, signatures, storing once, statuses."""
 from __future__ import annotations
 
+import hmac
 import json
 
 import pytest
@@ -81,6 +82,25 @@ def test_handshake_echoes_the_challenge_only_for_our_verify_token(chat_api: Api)
         unsubscribe = chat_api.client.get(f"/webhooks/{channel}", params={**example, "hub.mode": "other",
                                                                           "hub.verify_token": VERIFY_TOKEN})
         assert unsubscribe.status_code == 403
+
+
+def test_handshake_compares_the_verify_token_in_constant_time_with_every_token(
+        chat_api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a, b):  # type: ignore[no-untyped-def]
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    example = fixture("verification_get_handshake.json")["example"]["query"]
+    guess = "test-verify-tokeX"
+    wrong = chat_api.client.get("/webhooks/whatsapp", params={**example, "hub.verify_token": guess})
+    assert wrong.status_code == 403
+    assert compared == [(VERIFY_TOKEN.encode(), guess.encode())]  # not `in`: a short-circuiting comparison
+    non_ascii = chat_api.client.get("/webhooks/whatsapp", params={**example, "hub.verify_token": "t\u00e9st"})
+    assert non_ascii.status_code == 403  # refused, not a 500 from compare_digest on non-ASCII text
 
 
 def _stored(api: Api) -> int:

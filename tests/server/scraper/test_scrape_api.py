@@ -1,6 +1,7 @@
 """The scraping API: settings validation, who may do what, 'scrape now', the preview's problem details, reviews."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -8,6 +9,8 @@ from menu_pages import menu_page
 from scraper_site import LocalSite, Route, slow_chunks
 
 from server.scraper import ScraperSettings
+from server.scraper.caches import shared_caches
+from server.scraper.rate_limit import HostRateLimiter
 from server.services import Services
 from server.settings import Settings
 from tests.server.conftest import Api
@@ -121,6 +124,29 @@ def test_preview_maps_scrape_errors_to_http(api: Api, site: LocalSite) -> None:
     assert_problem(preview(site.url("/menu")), 403, "blocked_by_robots")
     api.services.scraper_settings = ScraperSettings()  # the default: private addresses refused
     assert_problem(preview(site.url("/menu")), 422, "private_address")
+
+
+def test_preview_shares_pacing_and_robots_rules_with_scheduled_scrapes(api: Api, site: LocalSite) -> None:
+    api.services.scraper_settings = replace(LOCAL, min_interval_per_host=0.4)
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:  # a frozen clock: each slot queues behind the one before
+        waits.append(seconds)
+
+    shared_caches(api.services).limiter = HostRateLimiter(0.4, clock=lambda: 0.0, sleep=record)
+    site.page("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+    site.page("/menu", menu_page(PIZZERIA, prices={"calzone": "13.00"}))
+    for _ in range(2):
+        response = api.post(f"/merchants/{PIZZERIA}/scrape/preview", "owner", {"url": site.url("/menu")})
+        assert response.status_code == 200, response.text
+    put_settings(api, {"urls": [site.url("/menu")]})
+    job = api.client.post(f"/merchants/{PIZZERIA}/scrape/jobs", headers=api.as_("owner")).json()["job"]
+    deadline = time.monotonic() + 30
+    while api.get(f"/merchants/{PIZZERIA}/scrape/jobs/{job['id']}", "owner").json()["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert site.paths() == ["/robots.txt", "/menu", "/menu", "/menu"]  # robots.txt read once for all three
+    assert waits == pytest.approx([0.4, 0.8, 1.2])  # one limiter: previews and the scheduled scrape in one queue
 
 
 def test_review_errors(api: Api, site: LocalSite) -> None:

@@ -29,7 +29,7 @@ def test_scrape_url_prints_the_menu_as_json(site: LocalSite, capsys: pytest.Capt
 
 @pytest.mark.parametrize("path, flags, message", [
     ("/gone", ["--allow-private"], "error: http_status: "),
-    ("/menu", [], "error: private_address: 127.0.0.1 resolves to non-public address"),
+    ("/menu", [], "error: private_address: the URL names a private address"),
     ("/empty", ["--allow-private"], "error: not_a_menu: no menu items found"),
 ])
 def test_scrape_url_failures_exit_1_with_the_error_code(site: LocalSite, capsys: pytest.CaptureFixture[str],

@@ -286,3 +286,18 @@ def test_prices_in_json_are_decimal_strings(site: LocalSite) -> None:
     result = scrape_url_to_json(site.fixture("/de", "plain_de_flex.html"), LOCAL)
     prices = [i["price"] for s in result["sections"] for sub in [s, *s["sections"]] for i in sub["items"]]
     assert all(isinstance(p, str) for p in prices) and Decimal(prices[0]) == Decimal("12.50")
+
+
+def test_connects_to_the_address_it_checked_not_a_second_lookup(site: LocalSite) -> None:
+    url = site.fixture("/menu", "plain_en_table.html").replace("127.0.0.1", "menu.example")
+    answers = iter([["127.0.0.1"], ["169.254.169.254"]])  # DNS rebinding: the second answer is internal
+    lookups: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return next(answers)
+
+    page = fetch(url, ScraperSettings(allow_private_networks=True, min_interval_per_host=0.0, respect_robots=False),
+                 resolver=rebinding)
+    assert page.status == 200 and lookups == ["menu.example"]
+    assert site.requests[-1].headers["Host"] == f"menu.example:{site.port}"
