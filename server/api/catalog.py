@@ -3,17 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, get, patch, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field, model_validator
 
 from core.errors import AccountError, DomainError, InputError
 from core.menu import Menu
 from core.merchants import Driver, Merchant
 from core.orders.lifecycle import Role
+from core.orders.model import Actor
 from core.orders.promos import Promo
 from server import catalog
-from server.api.orders import services_of
-from server.auth import ANY_ROLE, OWNERS, STAFF, actor_of, ensure_merchant_scope, roles
+from server.auth import ANY_ROLE, OWNERS, STAFF, ensure_merchant_scope, roles
+from server.services import Services
 
 
 class StockChange(BaseModel):
@@ -40,21 +43,23 @@ class MerchantController(Controller):
     tags = ["catalog"]
 
     @get("/", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def list_merchants(self, request: Request) -> list[Merchant]:  # type: ignore[type-arg]
-        with services_of(request).connection() as conn:
+    def list_merchants(self, services: NamedDependency[Services]) -> list[Merchant]:
+        """Every merchant: name, address, currency, hours and ordering settings."""
+        with services.connection() as conn:
             return catalog.list_merchants(conn)
 
     @get("/{merchant_id:str}", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def get_merchant(self, request: Request, merchant_id: str) -> Merchant:  # type: ignore[type-arg]
-        with services_of(request).read() as uow:
+    def get_merchant(self, services: NamedDependency[Services], merchant_id: FromPath[str]) -> Merchant:
+        """One merchant."""
+        with services.read() as uow:
             merchant = uow.catalog.merchant(merchant_id)
         if merchant is None:
             raise _not_found(merchant_id)
         return merchant
 
     @post("/", guards=[roles(Role.ADMIN)], status_code=201)
-    async def create_merchant(self, request: Request, data: Merchant) -> Merchant:  # type: ignore[type-arg]
-        services = services_of(request)
+    async def create_merchant(self, services: NamedDependency[Services], data: JSONBody[Merchant]) -> Merchant:
+        """Add a merchant with an empty menu (admins)."""
 
         def write(uow: Any) -> Merchant:
             if catalog.merchant_exists(uow.conn, data.id):
@@ -67,12 +72,12 @@ class MerchantController(Controller):
         return await services.write(write)
 
     @put("/{merchant_id:str}", guards=[roles(*OWNERS)])
-    async def update_merchant(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                              data: Merchant) -> Merchant:
-        ensure_merchant_scope(actor_of(request), merchant_id)
+    async def update_merchant(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                              merchant_id: FromPath[str], data: JSONBody[Merchant]) -> Merchant:
+        """Replace a merchant's settings (its owner or an admin); the body's id is the path's."""
+        ensure_merchant_scope(actor, merchant_id)
         if data.id != merchant_id:
             raise DomainError(InputError.INVALID, "the body's id differs from the path")
-        services = services_of(request)
 
         def write(uow: Any) -> Merchant:
             if not catalog.merchant_exists(uow.conn, merchant_id):
@@ -85,22 +90,21 @@ class MerchantController(Controller):
         return await services.write(write)
 
     @get("/{merchant_id:str}/menu", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def get_menu(self, request: Request, merchant_id: str) -> Menu:  # type: ignore[type-arg]
+    def get_menu(self, services: NamedDependency[Services], merchant_id: FromPath[str]) -> Menu:
         """The live menu: items with their current stock and 86 flags."""
-        with services_of(request).read() as uow:
+        with services.read() as uow:
             menu = uow.catalog.menu(merchant_id)
         if menu is None:
             raise _not_found(merchant_id)
         return menu
 
     @put("/{merchant_id:str}/menu", guards=[roles(*OWNERS)])
-    async def replace_menu(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                           data: Menu) -> dict[str, int]:
+    async def replace_menu(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                           merchant_id: FromPath[str], data: JSONBody[Menu]) -> dict[str, int]:
         """Publish a new menu version; prices on orders already placed never change."""
-        ensure_merchant_scope(actor_of(request), merchant_id)
+        ensure_merchant_scope(actor, merchant_id)
         if data.merchant_id != merchant_id:
             raise DomainError(InputError.INVALID, "the menu's merchant_id differs from the path")
-        services = services_of(request)
 
         def write(uow: Any) -> dict[str, int]:
             merchant = uow.catalog.merchant(merchant_id)
@@ -116,17 +120,18 @@ class MerchantController(Controller):
         return await services.write(write)
 
     @get("/{merchant_id:str}/stock", guards=[roles(*STAFF)], sync_to_thread=True)
-    def get_stock(self, request: Request, merchant_id: str) -> list[dict[str, object]]:  # type: ignore[type-arg]
-        ensure_merchant_scope(actor_of(request), merchant_id)
-        with services_of(request).connection() as conn:
+    def get_stock(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                  merchant_id: FromPath[str]) -> list[dict[str, object]]:
+        """Every item and option of the merchant with its count (null: not counted) and availability."""
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             return catalog.stock_of(conn, merchant_id)
 
     @patch("/{merchant_id:str}/stock", guards=[roles(*STAFF)])
-    async def change_stock(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                           data: StockChange) -> dict[str, object]:
+    async def change_stock(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                           merchant_id: FromPath[str], data: JSONBody[StockChange]) -> dict[str, object]:
         """86 an item or option on every channel at once, bring it back, or set its count."""
-        ensure_merchant_scope(actor_of(request), merchant_id)
-        services = services_of(request)
+        ensure_merchant_scope(actor, merchant_id)
 
         def write(uow: Any) -> dict[str, object]:
             rows = {r["key"]: r for r in catalog.stock_of(uow.conn, merchant_id)}
@@ -143,11 +148,11 @@ class MerchantController(Controller):
         return await services.write(write)
 
     @post("/{merchant_id:str}/promos", guards=[roles(*OWNERS)], status_code=201)
-    async def create_promo(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                           data: Promo) -> Promo:
-        ensure_merchant_scope(actor_of(request), merchant_id)
+    async def create_promo(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                           merchant_id: FromPath[str], data: JSONBody[Promo]) -> Promo:
+        """Add a promo code for the merchant (its owner or an admin); codes are unique and start unused."""
+        ensure_merchant_scope(actor, merchant_id)
         promo = data.model_copy(update={"merchant_id": merchant_id, "code": Promo.normalise(data.code), "uses": 0})
-        services = services_of(request)
 
         def write(uow: Any) -> Promo:
             if uow.catalog.promo(promo.code) is not None:
@@ -164,15 +169,18 @@ class DriverController(Controller):
     tags = ["catalog"]
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
-    def list_drivers(self, request: Request) -> list[Driver]:  # type: ignore[type-arg]
-        with services_of(request).connection() as conn:
+    def list_drivers(self, services: NamedDependency[Services]) -> list[Driver]:
+        """Every driver (staff)."""
+        with services.connection() as conn:
             return catalog.list_drivers(conn)
 
     @post("/", guards=[roles(Role.ADMIN)], status_code=201)
-    async def create_driver(self, request: Request, data: Driver) -> Driver:  # type: ignore[type-arg]
+    async def create_driver(self, services: NamedDependency[Services], data: JSONBody[Driver]) -> Driver:
+        """Add or replace a driver (admins)."""
+
         def write(uow: Any) -> Driver:
             catalog.upsert_driver(uow.conn, data)
             uow.commit()
             return data
 
-        return await services_of(request).write(write)
+        return await services.write(write)
