@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Litestar, MediaType, Request, get
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import SerializationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -22,6 +23,7 @@ from server.api.orders import OrderController, QueueController, QuoteController
 from server.api.sync import SyncController
 from server.realtime.live import Publisher, live, make_channels
 from server.scraper.jobs import register_scrape_jobs
+from server.auth import provide_actor
 from server.api.channel_accounts import ChannelAccountController
 from server.api.conversations import ConversationController
 from server.channels.webhooks import WebhookController
@@ -56,8 +58,15 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _constant(value: object) -> Provide:
+    """A dependency that is always `value`, one of the adapters create_app builds once."""
+    return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
+
 def create_app(settings: Settings | None = None, *, services: Services | None = None,
                migrate: bool = True) -> Litestar:
+    """The Mealkitz app: `services` (built from `settings` unless given) wired to every controller,
+    the live-event channels, the job kinds and the dispatcher; `migrate` brings the database up to date first."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -81,6 +90,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                         ChannelAccountController],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         plugins=[PydanticPlugin(prefer_alias=True), channels],
+        # Handlers name what they need (`services: NamedDependency[Services]`, `actor: NamedDependency[Actor]`);
+        # guards and the OrderIntake middleware run before dependency injection and read the app state.
+        dependencies={"services": _constant(services), "dispatcher": _constant(dispatcher),
+                      "actor": Provide(provide_actor, sync_to_thread=False)},
         state=State({"services": services, "dispatcher": dispatcher}),
         on_startup=[lambda: services.start(), publisher.bind,
                     *([dispatcher.start] if settings.dispatch_enabled else [])],
@@ -89,6 +102,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         request_class=JsonRequest,
         openapi_config=OpenAPIConfig(
             title="Mealkitz API", version="0.1.0", path="/schema",
+            use_handler_docstrings=True,  # each handler's docstring is its operation's description
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),

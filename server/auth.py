@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from litestar.connection import ASGIConnection
-from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
+from litestar.connection import ASGIConnection, Request
+from litestar.handlers import BaseRouteHandler
 from sqlalchemy import Connection, delete, insert, select
 
 from core.errors import AccountError, DomainError
@@ -153,6 +153,11 @@ def actor_of(connection: ASGIConnection) -> Actor:  # type: ignore[type-arg]
     return actor
 
 
+def provide_actor(request: Request) -> Actor:  # type: ignore[type-arg]
+    """The `actor` dependency of route handlers: who signed in (the route's `roles` guard resolved them)."""
+    return actor_of(request)
+
+
 class RoleGuard:
     """A route guard: the request must carry a session of one of `allowed` roles. `allows` is the same
     check for code that authenticates by itself (the order-intake fast path)."""
@@ -182,18 +187,6 @@ class RoleGuard:
 def roles(*allowed: Role) -> RoleGuard:
     """A route guard for sessions of one of `allowed` roles."""
     return RoleGuard(*allowed)
-
-
-class GuardedRouteHandler(HTTPRouteHandler):
-    """A route handler (decorator) whose guards are given the handler itself, not a copy.
-
-    Litestar copies the route handler for every guard call (6-10 us) so that a guard cannot change it;
-    the `roles` guards only read the connection. Used on the order-intake hot path.
-    """
-
-    async def authorize_connection(self, connection: ASGIConnection) -> None:  # type: ignore[type-arg]
-        for guard in self.resolve_guards():
-            await guard(connection, self)
 
 
 ANY_ROLE = tuple(Role)

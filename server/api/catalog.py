@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, get, patch, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field, model_validator
 
 from core.errors import AccountError, DomainError
 from core.menu import Menu
 from core.merchants import Driver, Merchant
 from core.orders.lifecycle import Role
+from core.orders.model import Actor
 from core.orders.promos import Promo
 from server.catalog import service as catalog_service
 from server.catalog import store as catalog
 from server.kitchen import service as kitchen_service
-from server.api.orders import services_of
-from server.auth import ANY_ROLE, OWNERS, STAFF, actor_of, ensure_merchant_scope, roles
+from server.auth import ANY_ROLE, OWNERS, STAFF, ensure_merchant_scope, roles
+from server.services import Services
 
 
 class StockChange(BaseModel):
@@ -41,70 +44,72 @@ class MerchantController(Controller):
     tags = ["catalog"]
 
     @get("/", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def list_merchants(self, request: Request) -> list[Merchant]:  # type: ignore[type-arg]
-        with services_of(request).connection() as conn:
+    def list_merchants(self, services: NamedDependency[Services]) -> list[Merchant]:
+        """Every merchant: name, address, currency, hours and ordering settings."""
+        with services.connection() as conn:
             return catalog.list_merchants(conn)
 
     @get("/{merchant_id:str}", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def get_merchant(self, request: Request, merchant_id: str) -> Merchant:  # type: ignore[type-arg]
-        with services_of(request).read() as uow:
+    def get_merchant(self, services: NamedDependency[Services], merchant_id: FromPath[str]) -> Merchant:
+        """One merchant."""
+        with services.read() as uow:
             merchant = uow.catalog.merchant(merchant_id)
         if merchant is None:
             raise _not_found(merchant_id)
         return merchant
 
     @post("/", guards=[roles(Role.ADMIN)], status_code=201)
-    async def create_merchant(self, request: Request, data: Merchant) -> Merchant:  # type: ignore[type-arg]
-        """Add a merchant (admins); it starts with an empty menu in its currency."""
-        return await services_of(request).execute(catalog_service.create_merchant, data)
+    async def create_merchant(self, services: NamedDependency[Services], data: JSONBody[Merchant]) -> Merchant:
+        """Add a merchant with an empty menu (admins)."""
+        return await services.execute(catalog_service.create_merchant, data)
 
     @put("/{merchant_id:str}", guards=[roles(*OWNERS)])
-    async def update_merchant(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                              data: Merchant) -> Merchant:
-        """Replace the merchant's profile: zone, fees, tax, hours (its owner or an admin)."""
-        command = catalog_service.UpdateMerchant(merchant_id, data, actor_of(request))
-        return await services_of(request).execute(catalog_service.update_merchant, command)
+    async def update_merchant(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                              merchant_id: FromPath[str], data: JSONBody[Merchant]) -> Merchant:
+        """Replace a merchant's settings (its owner or an admin); the body's id is the path's."""
+        command = catalog_service.UpdateMerchant(merchant_id, data, actor)
+        return await services.execute(catalog_service.update_merchant, command)
 
     @get("/{merchant_id:str}/menu", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def get_menu(self, request: Request, merchant_id: str) -> Menu:  # type: ignore[type-arg]
+    def get_menu(self, services: NamedDependency[Services], merchant_id: FromPath[str]) -> Menu:
         """The live menu: items with their current stock and 86 flags."""
-        with services_of(request).read() as uow:
+        with services.read() as uow:
             menu = uow.catalog.menu(merchant_id)
         if menu is None:
             raise _not_found(merchant_id)
         return menu
 
     @put("/{merchant_id:str}/menu", guards=[roles(*OWNERS)])
-    async def replace_menu(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                           data: Menu) -> dict[str, int]:
+    async def replace_menu(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                           merchant_id: FromPath[str], data: JSONBody[Menu]) -> dict[str, int]:
         """Publish a new menu version; prices on orders already placed never change."""
-        command = catalog_service.ReplaceMenu(merchant_id, data, actor_of(request))
-        return await services_of(request).execute(catalog_service.replace_menu, command)
+        command = catalog_service.ReplaceMenu(merchant_id, data, actor)
+        return await services.execute(catalog_service.replace_menu, command)
 
     @get("/{merchant_id:str}/stock", guards=[roles(*STAFF)], sync_to_thread=True)
-    def get_stock(self, request: Request, merchant_id: str) -> list[dict[str, object]]:  # type: ignore[type-arg]
-        ensure_merchant_scope(actor_of(request), merchant_id)
-        with services_of(request).connection() as conn:
+    def get_stock(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                  merchant_id: FromPath[str]) -> list[dict[str, object]]:
+        """Every item and option of the merchant with its count (null: not counted) and availability."""
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             return catalog.stock_of(conn, merchant_id)
 
     @patch("/{merchant_id:str}/stock", guards=[roles(*STAFF)])
-    async def change_stock(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                           data: StockChange) -> dict[str, object]:
-        """86 an item or option on every channel at once, bring it back, or set its count (the same rule as a
-        tablet's offline `stock.set_available`: the later change wins)."""
-        services = services_of(request)
-        command = kitchen_service.ChangeStock(merchant_id, data.key, actor_of(request), str(services.hlc.now()),
+    async def change_stock(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                           merchant_id: FromPath[str], data: JSONBody[StockChange]) -> dict[str, object]:
+        """86 an item or option on every channel at once, bring it back, or set its count."""
+        command = kitchen_service.ChangeStock(merchant_id, data.key, actor, str(services.hlc.now()),
                                               count=data.count if data.set_count else kitchen_service.KEEP,
                                               available=data.available)
         view = await services.execute(kitchen_service.change_stock, command)
         return {"key": view["key"], "count": view["count"], "available": view["available"]}
 
     @post("/{merchant_id:str}/promos", guards=[roles(*OWNERS)], status_code=201)
-    async def create_promo(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                           data: Promo) -> Promo:
-        """A promo code for the merchant's customers (its owner or an admin)."""
-        command = catalog_service.CreatePromo(merchant_id, data, actor_of(request))
-        return await services_of(request).execute(catalog_service.create_promo, command)
+    async def create_promo(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                           merchant_id: FromPath[str], data: JSONBody[Promo]) -> Promo:
+        """Add a promo code for the merchant (its owner or an admin); codes are unique and start unused."""
+        command = catalog_service.CreatePromo(merchant_id, data, actor)
+        return await services.execute(catalog_service.create_promo, command)
 
 
 class DriverController(Controller):
@@ -112,11 +117,12 @@ class DriverController(Controller):
     tags = ["catalog"]
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
-    def list_drivers(self, request: Request) -> list[Driver]:  # type: ignore[type-arg]
-        with services_of(request).connection() as conn:
+    def list_drivers(self, services: NamedDependency[Services]) -> list[Driver]:
+        """Every driver (staff)."""
+        with services.connection() as conn:
             return catalog.list_drivers(conn)
 
     @post("/", guards=[roles(Role.ADMIN)], status_code=201)
-    async def create_driver(self, request: Request, data: Driver) -> Driver:  # type: ignore[type-arg]
-        """Add or update a driver's profile (admins)."""
-        return await services_of(request).execute(catalog_service.save_driver, data)
+    async def create_driver(self, services: NamedDependency[Services], data: JSONBody[Driver]) -> Driver:
+        """Add or replace a driver (admins)."""
+        return await services.execute(catalog_service.save_driver, data)

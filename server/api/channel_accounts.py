@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from litestar import Controller, Request, delete, get, put
+from litestar import Controller, delete, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 from sqlalchemy import delete as sql_delete, insert, select, update
 
 from core.errors import ChannelError, DomainError, OrderError
 from core.orders.lifecycle import Role
-from server.api.orders import services_of
 from server.auth import roles
 from server.channels import accounts
 from server.db import channel_tables as ct
+from server.services import Services
 
 Channel = Literal["whatsapp", "instagram"]
 
@@ -38,18 +40,17 @@ class ChannelAccountController(Controller):
     guards = [roles(Role.ADMIN)]
 
     @get("/", sync_to_thread=True)
-    def accounts(self, request: Request) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    def accounts(self, services: NamedDependency[Services]) -> list[dict[str, Any]]:
         """Configured accounts, without their secrets."""
-        with services_of(request).connection() as conn:
+        with services.connection() as conn:
             rows = conn.execute(select(ct.channel_accounts).order_by(ct.channel_accounts.c.channel,
                                                                     ct.channel_accounts.c.account_id))
             return [_view(r) for r in rows]
 
     @put("/{channel:str}/{account_id:str}")
-    async def put_account(self, request: Request, channel: Channel, account_id: str,  # type: ignore[type-arg]
-                          data: AccountBody) -> dict[str, Any]:
+    async def put_account(self, services: NamedDependency[Services], channel: FromPath[Channel],
+                          account_id: FromPath[str], data: JSONBody[AccountBody]) -> dict[str, Any]:
         """Add or replace an account: the WhatsApp phone number id or the Instagram account id."""
-        services = services_of(request)
 
         def unit(uow: Any) -> dict[str, Any]:
             missing = [m for m in data.merchant_ids if uow.catalog.merchant(m) is None]
@@ -69,8 +70,9 @@ class ChannelAccountController(Controller):
         return await services.write(unit)
 
     @delete("/{channel:str}/{account_id:str}", status_code=204)
-    async def delete_account(self, request: Request, channel: Channel, account_id: str) -> None:  # type: ignore[type-arg]
-        services = services_of(request)
+    async def delete_account(self, services: NamedDependency[Services], channel: FromPath[Channel],
+                             account_id: FromPath[str]) -> None:
+        """Remove an account and its credentials (admins)."""
 
         def unit(uow: Any) -> None:
             c = ct.channel_accounts.c

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from core.conversation import Reply, Texts
 from core.errors import ChannelError, DomainError
-from server.auth import STAFF, actor_of, ensure_merchant_scope, roles
+from core.orders.model import Actor
+from server.auth import STAFF, ensure_merchant_scope, roles
 from server.channels import store
 from server.channels.worker import SEND_JOB, WINDOW, render
 from server.db import channel_tables as ct
@@ -20,10 +23,6 @@ class StaffMessage(BaseModel):
     text: str = Field(min_length=1, max_length=4096)
 
 
-def _services(request: Request) -> Services:  # type: ignore[type-arg]
-    return request.app.state.services
-
-
 def _view(conv: store.Conversation) -> dict[str, Any]:
     return {"id": conv.id, "channel": conv.channel, "customer_id": conv.customer_id,
             "merchant_id": conv.state.merchant_id, "stage": str(conv.state.stage), "human": conv.state.human,
@@ -31,11 +30,11 @@ def _view(conv: store.Conversation) -> dict[str, Any]:
             "last_inbound_at": conv.last_inbound_at.isoformat() if conv.last_inbound_at else None}
 
 
-def _scoped(request: Request, conn: Any, conversation_id: str) -> store.Conversation:  # type: ignore[type-arg]
+def _scoped(actor: Actor, conn: Any, conversation_id: str) -> store.Conversation:
     conv = store.conversation(conn, conversation_id)
     if conv is None:
         raise DomainError(ChannelError.CONVERSATION_NOT_FOUND, f"no conversation {conversation_id!r}")
-    ensure_merchant_scope(actor_of(request), conv.state.merchant_id or "")
+    ensure_merchant_scope(actor, conv.state.merchant_id or "")
     return conv
 
 
@@ -44,9 +43,9 @@ class ConversationController(Controller):
     tags = ["channels"]
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
-    def waiting(self, request: Request, merchant_id: str | None = None) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    def waiting(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                merchant_id: FromQuery[str | None] = None) -> list[dict[str, Any]]:
         """Conversations handed to a person at the merchant (an admin sees every merchant's)."""
-        actor = actor_of(request)
         merchant_id = merchant_id or actor.merchant_id
         if merchant_id:
             ensure_merchant_scope(actor, merchant_id)
@@ -54,34 +53,34 @@ class ConversationController(Controller):
         query = select(c.id).where(c.human.is_(True)).order_by(c.updated_at.desc()).limit(200)
         if merchant_id:
             query = query.where(c.merchant_id == merchant_id)
-        with _services(request).connection() as conn:
+        with services.connection() as conn:
             found = [store.conversation(conn, row.id) for row in conn.execute(query)]
         return [_view(conv) for conv in found if conv is not None]
 
     @get("/{conversation_id:str}", guards=[roles(*STAFF)], sync_to_thread=True)
-    def read(self, request: Request, conversation_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+    def read(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+             conversation_id: FromPath[str]) -> dict[str, Any]:
         """The conversation and its messages both ways, oldest first."""
-        with _services(request).connection() as conn:
-            conv = _scoped(request, conn, conversation_id)
+        with services.connection() as conn:
+            conv = _scoped(actor, conn, conversation_id)
             return {**_view(conv), "messages": store.history(conn, conv)}
 
     @post("/{conversation_id:str}/messages", guards=[roles(*STAFF)], status_code=202)
-    async def answer(self, request: Request, conversation_id: str,  # type: ignore[type-arg]
-                     data: StaffMessage) -> dict[str, Any]:
+    async def answer(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                     conversation_id: FromPath[str], data: JSONBody[StaffMessage]) -> dict[str, Any]:
         """A person answers in the chat; the assistant stays quiet until the chat is handed back."""
-        return await self._send(request, conversation_id, data.text, release=False)
+        return await self._send(services, actor, conversation_id, data.text, release=False)
 
     @post("/{conversation_id:str}/release", guards=[roles(*STAFF)], status_code=202)
-    async def release(self, request: Request, conversation_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def release(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                      conversation_id: FromPath[str]) -> dict[str, Any]:
         """Hand the chat back to the ordering assistant, telling the customer so."""
-        return await self._send(request, conversation_id, None, release=True)
+        return await self._send(services, actor, conversation_id, None, release=True)
 
-    async def _send(self, request: Request, conversation_id: str, text: str | None,  # type: ignore[type-arg]
+    async def _send(self, services: Services, actor: Actor, conversation_id: str, text: str | None,
                     release: bool) -> dict[str, Any]:
-        services = _services(request)
-
         def unit(uow: Any) -> dict[str, Any]:
-            conv = _scoped(request, uow.conn, conversation_id)
+            conv = _scoped(actor, uow.conn, conversation_id)
             if release and not conv.state.human:
                 raise DomainError(ChannelError.NOT_HANDED_OVER, "the assistant already has this conversation")
             now = services.clock()

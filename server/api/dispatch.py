@@ -4,19 +4,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from pydantic import BaseModel, Field
 
 from core.errors import AccountError, DomainError
 from core.orders.lifecycle import Role
 from core.orders.model import Actor
-from server.api.orders import services_of
 from server.api.views import order_view
-from server.auth import actor_of, roles
+from server.auth import roles
 from server.dispatch import service as dispatch
 from server.dispatch import store
 from server.dispatch.planner import Dispatcher
 from server.dispatch.views import driver_stops_view, public_doc
+from server.services import Services
 
 DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)
 
@@ -41,41 +43,36 @@ class ShiftBody(BaseModel):
     on: bool
 
 
-def dispatcher_of(request: Request) -> Dispatcher:  # type: ignore[type-arg]
-    return request.app.state.dispatcher
-
-
 class DispatchController(Controller):
     path = "/dispatch"
     tags = ["dispatch"]
 
     @get("/plan", guards=[roles(*DISPATCH_ROLES)], sync_to_thread=True)
-    def plan(self, request: Request) -> dict[str, Any]:  # type: ignore[type-arg]
+    def plan(self, dispatcher: NamedDependency[Dispatcher]) -> dict[str, Any]:
         """The current plan: each driver's ordered stops with ETAs, and unassigned orders with the reason."""
-        return public_doc(dispatcher_of(request).current_doc())
+        return public_doc(dispatcher.current_doc())
 
     @post("/assign", guards=[roles(*DISPATCH_ROLES)], status_code=200)
-    async def assign(self, request: Request, data: AssignBody) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def assign(self, services: NamedDependency[Services], dispatcher: NamedDependency[Dispatcher],
+                     actor: NamedDependency[Actor], data: JSONBody[AssignBody]) -> dict[str, Any]:
         """Give an order to a driver; with `lock` (the default) the optimiser keeps it there."""
-        services, actor = services_of(request), actor_of(request)
-        command = dispatch.Assign(data.order_id, data.driver_id, data.lock, actor, services.clock())
-        order = await services.execute(dispatch.assign, command)
-        dispatcher_of(request).request_replan(f"{actor.id} assigned {order.id} to {data.driver_id}")
+        order = await services.execute(dispatch.assign, dispatch.Assign(data.order_id, data.driver_id, data.lock, actor,
+                                                                        services.clock()))
+        dispatcher.request_replan(f"{actor.id} assigned {order.id} to {data.driver_id}")
         return {"order": order_view(order, actor), "locked": data.lock}
 
     @post("/unassign", guards=[roles(*DISPATCH_ROLES)], status_code=200)
-    async def unassign(self, request: Request, data: UnassignBody) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def unassign(self, services: NamedDependency[Services], dispatcher: NamedDependency[Dispatcher],
+                       actor: NamedDependency[Actor], data: JSONBody[UnassignBody]) -> dict[str, Any]:
         """Take an order off its driver and drop its lock; the optimiser places it again."""
-        services, actor = services_of(request), actor_of(request)
-        order = await services.execute(dispatch.assign, dispatch.Assign(data.order_id, None, False, actor,
-                                                                        services.clock()))
-        dispatcher_of(request).request_replan(f"{actor.id} unassigned {order.id}")
+        order = await services.execute(dispatch.assign, dispatch.Assign(data.order_id, None, False, actor, services.clock()))
+        dispatcher.request_replan(f"{actor.id} unassigned {order.id}")
         return {"order": order_view(order, actor), "locked": False}
 
     @post("/replan", guards=[roles(*DISPATCH_ROLES)], status_code=200, sync_to_thread=True)
-    def replan(self, request: Request) -> dict[str, Any]:  # type: ignore[type-arg]
+    def replan(self, dispatcher: NamedDependency[Dispatcher], actor: NamedDependency[Actor]) -> dict[str, Any]:
         """Re-plan now and return the new plan."""
-        return public_doc(dispatcher_of(request).replan_now(f"requested by {actor_of(request).id}"))
+        return public_doc(dispatcher.replan_now(f"requested by {actor.id}"))
 
 
 def _driver_id(actor: Actor) -> str:
@@ -89,20 +86,21 @@ class DriverSelfController(Controller):
     tags = ["dispatch"]
 
     @get("/stops", guards=[roles(Role.DRIVER)], sync_to_thread=True)
-    def stops(self, request: Request) -> dict[str, Any]:  # type: ignore[type-arg]
+    def stops(self, services: NamedDependency[Services], dispatcher: NamedDependency[Dispatcher],
+              actor: NamedDependency[Actor]) -> dict[str, Any]:
         """My next stops in order, with ETAs (only mine)."""
-        driver_id = _driver_id(actor_of(request))
-        doc = dispatcher_of(request).current_doc()
-        with services_of(request).connection() as conn:
+        driver_id = _driver_id(actor)
+        doc = dispatcher.current_doc()
+        with services.connection() as conn:
             state = store.driver_state(conn, driver_id)
         return {"driver": state.view(), "computed_at": doc.get("computed_at"),
                 "stops": driver_stops_view(doc, driver_id)}
 
     @post("/location", guards=[roles(Role.DRIVER)], status_code=200)
-    async def location(self, request: Request, data: LocationBody) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def location(self, services: NamedDependency[Services], dispatcher: NamedDependency[Dispatcher],
+                       actor: NamedDependency[Actor], data: JSONBody[LocationBody]) -> dict[str, Any]:
         """A GPS fix. Older fixes than the stored one are ignored (`stored: false`)."""
-        services, driver_id = services_of(request), _driver_id(actor_of(request))
-        dispatcher = dispatcher_of(request)
+        driver_id = _driver_id(actor)
         now = services.clock()
         fix = await services.execute(dispatch.record_fix, dispatch.RecordFix(driver_id, data.lat, data.lon, data.at, now))
         if fix.stored:
@@ -115,9 +113,10 @@ class DriverSelfController(Controller):
         return {"stored": fix.stored, "driver": state.view()}
 
     @post("/shift", guards=[roles(Role.DRIVER)], status_code=200)
-    async def shift(self, request: Request, data: ShiftBody) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def shift(self, services: NamedDependency[Services], dispatcher: NamedDependency[Dispatcher],
+                    actor: NamedDependency[Actor], data: JSONBody[ShiftBody]) -> dict[str, Any]:
         """Go on or off shift. Off shift: no new orders; what is on board is still yours to deliver."""
-        services, driver_id = services_of(request), _driver_id(actor_of(request))
+        driver_id = _driver_id(actor)
         state = await services.execute(dispatch.set_shift, dispatch.SetShift(driver_id, data.on, services.clock()))
-        dispatcher_of(request).request_replan(f"driver {driver_id} went {'on' if data.on else 'off'} shift")
+        dispatcher.request_replan(f"driver {driver_id} went {'on' if data.on else 'off'} shift")
         return {"driver": state.view()}

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
 from core.orders.lifecycle import Role
-from server.api.orders import services_of
-from server.auth import STAFF, actor_of, ensure_merchant_scope, roles
+from core.orders.model import Actor
+from server.auth import STAFF, ensure_merchant_scope, roles
 from server.channels import instagram_content as content
 from server.channels.instagram_engagement import configure_profile
+from server.services import Services
 
-Limit = Annotated[int, Parameter(ge=1, le=200)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 class PostBody(BaseModel):
@@ -32,23 +34,16 @@ class ProfileBody(BaseModel):
     language: str | None = Field(default=None, min_length=2, max_length=8)
 
 
-def _scoped(request: Request, merchant_id: str) -> Any:  # type: ignore[type-arg]
-    actor = actor_of(request)
-    ensure_merchant_scope(actor, merchant_id)
-    return actor
-
-
 class InstagramPostController(Controller):
     path = "/merchants/{merchant_id:str}/instagram/posts"
     tags = ["instagram"]
     guards = [roles(*STAFF)]
 
     @post("/", status_code=201)
-    async def draft(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                    data: PostBody) -> dict[str, Any]:
+    async def draft(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                    merchant_id: FromPath[str], data: JSONBody[PostBody]) -> dict[str, Any]:
         """Draft a post (status pending_approval); nothing reaches Instagram before an owner approves it."""
-        actor = _scoped(request, merchant_id)
-        services = services_of(request)
+        ensure_merchant_scope(actor, merchant_id)
         draft = content.Draft(item_ids=list(dict.fromkeys(data.item_ids)), kind=data.kind, caption=data.caption,
                               image_url=data.image_url, language=data.language)
 
@@ -60,29 +55,28 @@ class InstagramPostController(Controller):
         return await services.write(write)
 
     @get("/", sync_to_thread=True)
-    def list_posts(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                   limit: Limit = 100) -> list[dict[str, Any]]:
+    def list_posts(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                   merchant_id: FromPath[str], limit: Limit = 100) -> list[dict[str, Any]]:
         """The merchant's posts, newest first, with their status, media id or error."""
-        _scoped(request, merchant_id)
-        with services_of(request).connection() as conn:
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             return [content.post_view(row) for row in content.posts(conn, merchant_id, limit)]
 
     @post("/{post_id:str}/approve", status_code=200, guards=[roles(Role.MERCHANT_OWNER, Role.ADMIN)])
-    async def approve(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                      post_id: str) -> dict[str, Any]:
+    async def approve(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                      merchant_id: FromPath[str], post_id: FromPath[str]) -> dict[str, Any]:
         """Approve a pending post: the `instagram.publish` job publishes it."""
-        return await self._review(request, merchant_id, post_id, approve=True)
+        return await self._review(services, actor, merchant_id, post_id, approve=True)
 
     @post("/{post_id:str}/reject", status_code=200, guards=[roles(Role.MERCHANT_OWNER, Role.ADMIN)])
-    async def reject(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                     post_id: str) -> dict[str, Any]:
+    async def reject(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                     merchant_id: FromPath[str], post_id: FromPath[str]) -> dict[str, Any]:
         """Turn a pending post down; it is never published."""
-        return await self._review(request, merchant_id, post_id, approve=False)
+        return await self._review(services, actor, merchant_id, post_id, approve=False)
 
-    async def _review(self, request: Request, merchant_id: str, post_id: str,  # type: ignore[type-arg]
+    async def _review(self, services: Services, actor: Actor, merchant_id: str, post_id: str,
                       approve: bool) -> dict[str, Any]:
-        actor = _scoped(request, merchant_id)
-        services = services_of(request)
+        ensure_merchant_scope(actor, merchant_id)
 
         def write(uow: Any) -> dict[str, Any]:
             row = content.review(uow, services, merchant_id, post_id, approve, f"{actor.role}:{actor.id}")
@@ -97,7 +91,7 @@ class InstagramProfileController(Controller):
     guards = [roles(Role.ADMIN)]
 
     @post("/profile", status_code=200, sync_to_thread=True)
-    def profile(self, request: Request, data: ProfileBody) -> dict[str, Any]:  # type: ignore[type-arg]
+    def profile(self, services: NamedDependency[Services], data: JSONBody[ProfileBody]) -> dict[str, Any]:
         """Set the account's ice breakers and persistent menu (menu, my last order, order status) from the
         dialogue's texts; taps come back as postbacks the conversation understands."""
-        return configure_profile(services_of(request), data.account_id, data.language)
+        return configure_profile(services, data.account_id, data.language)

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import Parameter
+from litestar import Controller, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field, model_validator
 
 from core.errors import AccountError, DomainError, InputError
 from core.menus_import import SiteMapping
-from server.api.orders import services_of
-from server.auth import OWNERS, actor_of, ensure_merchant_scope, roles
+from core.orders.model import Actor
+from server.auth import OWNERS, ensure_merchant_scope, roles
 from server.jobs import queue as job_queue
 from server.jobs import schedules as job_schedules
 from server.scraper import service as scrape_service
@@ -19,8 +20,9 @@ from server.scraper.caches import shared_caches
 from server.scraper.jobs import SCRAPE_JOB, schedule_name
 from server.scraper.scrape import scrape_url_to_json_async
 from server.scraper.store import ScrapeConfig
+from server.services import Services
 
-Limit = Annotated[int, Parameter(ge=1, le=200)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 ChangeIds = list[Annotated[str, Field(min_length=1, max_length=200)]]
 
 
@@ -44,17 +46,8 @@ class ReviewBody(BaseModel):
         return self
 
 
-def _scoped(request: Request, merchant_id: str) -> Any:  # type: ignore[type-arg]
-    actor = actor_of(request)
-    ensure_merchant_scope(actor, merchant_id)
-    return actor
-
-
 def _not_found(what: str) -> DomainError:
     return DomainError(AccountError.NOT_FOUND, what)
-
-
-_config_view = scrape_service.config_view
 
 
 class MenuScrapeController(Controller):
@@ -63,71 +56,69 @@ class MenuScrapeController(Controller):
     guards = [roles(*OWNERS)]
 
     @get("/", sync_to_thread=True)
-    def get_settings(self, request: Request, merchant_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
+    def get_settings(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                     merchant_id: FromPath[str]) -> dict[str, Any]:
         """The merchant's scrape settings, when the next scheduled scrape is due, and the last scrape job."""
-        _scoped(request, merchant_id)
-        with services_of(request).connection() as conn:
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             found = store.get_config(conn, merchant_id)
             if found is None:
                 raise _not_found(f"{merchant_id} has no scrape settings")
             jobs = job_queue.list_jobs(conn, kind=SCRAPE_JOB, subject=f"merchant:{merchant_id}", limit=1)
             schedule = job_schedules.get(conn, schedule_name(merchant_id))
-        return _config_view(*found, schedule, jobs[0].view() if jobs else None)
+        return scrape_service.config_view(*found, schedule, jobs[0].view() if jobs else None)
 
     @put("/")
-    async def put_settings(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                           data: ScrapeConfig) -> dict[str, Any]:
+    async def put_settings(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                           merchant_id: FromPath[str], data: JSONBody[ScrapeConfig]) -> dict[str, Any]:
         """Set where the menu is published, an optional CSS site mapping, the interval and the apply policy."""
-        actor = _scoped(request, merchant_id)
-        services = services_of(request)
+        ensure_merchant_scope(actor, merchant_id)
         config = store.validate_config(data, services.scraper_settings.allow_private_networks)
         command = scrape_service.PutSettings(merchant_id, config, actor, services.clock())
         return await services.execute(scrape_service.put_settings, command)
 
     @delete("/", status_code=204)
-    async def delete_settings(self, request: Request, merchant_id: str) -> None:  # type: ignore[type-arg]
+    async def delete_settings(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                              merchant_id: FromPath[str]) -> None:
         """Stop scraping this merchant (change sets and the audit trail stay)."""
-        _scoped(request, merchant_id)
-        services = services_of(request)
-        await services.execute(scrape_service.delete_settings, scrape_service.DeleteSettings(merchant_id,
-                                                                                               services.clock()))
+        ensure_merchant_scope(actor, merchant_id)
+        await services.execute(scrape_service.delete_settings, scrape_service.DeleteSettings(merchant_id, services.clock()))
 
     @post("/jobs", status_code=202)
-    async def scrape_now(self, request: Request,  # type: ignore[type-arg]
-                         merchant_id: str) -> Response[dict[str, Any]]:
+    async def scrape_now(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                         merchant_id: FromPath[str]) -> Response[dict[str, Any]]:
         """Scrape now: enqueues a `scrape_menu` job (or joins the one already waiting) and answers at once."""
-        _scoped(request, merchant_id)
-        services = services_of(request)
-        body = await services.execute(scrape_service.scrape_now, scrape_service.ScrapeNow(merchant_id,
-                                                                                          services.clock()))
+        ensure_merchant_scope(actor, merchant_id)
+        body = await services.execute(scrape_service.scrape_now, scrape_service.ScrapeNow(merchant_id, services.clock()))
         return Response(body, status_code=202,
                         headers={"Location": f"/merchants/{merchant_id}/scrape/jobs/{body['job']['id']}"})
 
     @get("/jobs", sync_to_thread=True)
-    def list_jobs(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                  limit: Limit = 20) -> list[dict[str, Any]]:
+    def list_jobs(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                  merchant_id: FromPath[str], limit: Limit = 20) -> list[dict[str, Any]]:
         """Recent scrape jobs, newest first, with their status and last error."""
-        _scoped(request, merchant_id)
-        with services_of(request).connection() as conn:
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             return [j.view() for j in job_queue.list_jobs(conn, kind=SCRAPE_JOB, subject=f"merchant:{merchant_id}",
                                                           limit=limit)]
 
     @get("/jobs/{job_id:str}", sync_to_thread=True)
-    def get_job(self, request: Request, merchant_id: str, job_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
-        _scoped(request, merchant_id)
-        with services_of(request).connection() as conn:
+    def get_job(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                merchant_id: FromPath[str], job_id: FromPath[str]) -> dict[str, Any]:
+        """One scrape job of the merchant: its status, attempts and last error."""
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             job = job_queue.get(conn, job_id[:36])
         if job is None or job.kind != SCRAPE_JOB or job.subject != f"merchant:{merchant_id}":
             raise _not_found(f"no scrape job {job_id[:40]!r} for {merchant_id}")
         return job.view()
 
     @post("/preview", status_code=200)
-    async def preview(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                      data: PreviewBody) -> dict[str, Any]:
+    async def preview(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                      merchant_id: FromPath[str], data: JSONBody[PreviewBody]) -> dict[str, Any]:
         """Fetch one page now and show what it yields (nothing is stored). Fetch problems are problem details:
         blocked_by_robots 403, fetch_timeout 504, other fetch failures 502, unusable input or page 422."""
-        _scoped(request, merchant_id)
-        services = services_of(request)
+        ensure_merchant_scope(actor, merchant_id)
         with services.read() as uow:
             merchant = uow.catalog.merchant(merchant_id)
             found = store.get_config(uow.conn, merchant_id)
@@ -152,39 +143,40 @@ class MenuChangeController(Controller):
     guards = [roles(*OWNERS)]
 
     @get("/", sync_to_thread=True)
-    def list_change_sets(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                         status: Annotated[str | None, Parameter(max_length=20)] = None,
+    def list_change_sets(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                         merchant_id: FromPath[str],
+                         status: Annotated[str | None, QueryParameter(max_length=20)] = None,
                          limit: Limit = 20) -> list[dict[str, Any]]:
         """Change sets from scrapes, newest first, with counts of their changes by status."""
-        _scoped(request, merchant_id)
-        with services_of(request).connection() as conn:
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             return store.list_change_sets(conn, merchant_id, status=status, limit=limit)
 
     @get("/audit", sync_to_thread=True)
-    def audit_trail(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                    limit: Limit = 100) -> list[dict[str, Any]]:
+    def audit_trail(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                    merchant_id: FromPath[str], limit: Limit = 100) -> list[dict[str, Any]]:
         """Every applied or rejected scraped change: who, when, what it was before and after."""
-        _scoped(request, merchant_id)
-        with services_of(request).connection() as conn:
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             return store.list_audit(conn, merchant_id, limit)
 
     @get("/{set_id:str}", sync_to_thread=True)
-    def get_change_set(self, request: Request, merchant_id: str,  # type: ignore[type-arg]
-                       set_id: str) -> dict[str, Any]:
+    def get_change_set(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                       merchant_id: FromPath[str], set_id: FromPath[str]) -> dict[str, Any]:
         """One change set with every change, its status and its evidence (page, time, snippet)."""
-        _scoped(request, merchant_id)
-        with services_of(request).connection() as conn:
+        ensure_merchant_scope(actor, merchant_id)
+        with services.connection() as conn:
             row = store.change_set_row(conn, merchant_id, set_id[:36])
             if row is None:
                 raise _not_found(f"{merchant_id} has no change set {set_id[:40]!r}")
             return store.set_view(row, store.changes_of(conn, row.id))
 
     @post("/{set_id:str}/review", status_code=200)
-    async def review_changes(self, request: Request, merchant_id: str, set_id: str,  # type: ignore[type-arg]
-                             data: ReviewBody) -> dict[str, Any]:
+    async def review_changes(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                             merchant_id: FromPath[str], set_id: FromPath[str],
+                             data: JSONBody[ReviewBody]) -> dict[str, Any]:
         """Approve (applied to the live menu as a new version) and/or reject pending changes."""
-        actor = _scoped(request, merchant_id)
-        services = services_of(request)
+        ensure_merchant_scope(actor, merchant_id)
         command = scrape_service.ReviewChanges(merchant_id, set_id, actor, services.clock(), approve=data.approve,
                                                reject=data.reject)
         return await services.execute(scrape_service.review_changes, command)

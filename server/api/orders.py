@@ -4,14 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post
-from litestar.params import HeaderParameter, Parameter
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
 from core.errors import AccountError, DomainError, InputError
 from core.orders import handlers
 from core.orders.cart import Cart
 from core.orders.lifecycle import Action, OrderStatus, Role
+from core.orders.model import Actor
 from core.orders.priority import merchant_queue
 from core.orders.quote import Quote
 from server.kitchen import store as kitchen
@@ -19,7 +21,7 @@ from server.api.order_intake import ORDERING_GUARD, OrderIntake, place
 from server.orders import service as orders
 from server.orders.service import IDEMPOTENCY_KEY_MAX, PlaceOrderBody
 from server.api.views import decode_cursor, encode_cursor, order_view, queue_view
-from server.auth import ANY_ROLE, STAFF, GuardedRouteHandler, actor_of, ensure_merchant_scope, roles
+from server.auth import ANY_ROLE, STAFF, ensure_merchant_scope, roles
 from server.services import Services
 
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False,
@@ -32,18 +34,13 @@ class TransitionBody(BaseModel):
     prep_minutes: int | None = Field(default=None, ge=1, le=240)
 
 
-def services_of(request: Request) -> Services:  # type: ignore[type-arg]
-    return request.app.state.services
-
-
 class QuoteController(Controller):
     path = "/quotes"
     tags = ["orders"]
 
     @post("/", guards=[roles(*ANY_ROLE)], status_code=200, sync_to_thread=True)
-    def create_quote(self, request: Request, data: Cart) -> Quote:  # type: ignore[type-arg]
+    def create_quote(self, services: NamedDependency[Services], data: JSONBody[Cart]) -> Quote:
         """Price a cart against the live menu without placing it."""
-        services = services_of(request)
         with services.read() as uow:
             return handlers.quote(data, uow, services.clock())
 
@@ -52,35 +49,34 @@ class OrderController(Controller):
     path = "/orders"
     tags = ["orders"]
 
-    @GuardedRouteHandler("/", http_method=HttpMethod.POST, guards=[ORDERING_GUARD], status_code=201,
-                         middleware=[OrderIntake])
-    async def place(self, request: Request, data: PlaceOrderBody,  # type: ignore[type-arg]
+    @post("/", guards=[ORDERING_GUARD], status_code=201, middleware=[OrderIntake])
+    async def place(self, request: Request, services: NamedDependency[Services],  # type: ignore[type-arg]
+                    actor: NamedDependency[Actor], data: JSONBody[PlaceOrderBody],
                     idempotency_key: IdempotencyKey = None) -> Response[dict[str, Any]]:
-        """Place an order. Retrying with the same Idempotency-Key and body returns the same order.
-
-        Usual requests are answered by the OrderIntake middleware with the same code; this handler takes
-        the rest and documents the operation."""
-        status, content, replayed = await place(data, actor_of(request), idempotency_key, await request.body(),
-                                                services_of(request))
+        """Place an order. Retrying with the same Idempotency-Key and body returns the same order (200, with
+        `Idempotent-Replayed: true`); the same key with another body is a conflict (409)."""
+        # Usual requests are answered by the OrderIntake middleware with the same code; this handler takes
+        # the rest and documents the operation.
+        status, content, replayed = await place(data, actor, idempotency_key, await request.body(), services)
         # Encoded already (the same bytes order_view would give); the annotation keeps the documented schema.
         return Response(content, status_code=status,  # type: ignore[arg-type]
                         headers={"Idempotent-Replayed": "true"} if replayed else {}, media_type=MediaType.JSON)
 
     @get("/{order_id:str}", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def get_order(self, request: Request, order_id: str) -> dict[str, Any]:  # type: ignore[type-arg]
-        actor = actor_of(request)
-        with services_of(request).read() as uow:
+    def get_order(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                  order_id: FromPath[str]) -> dict[str, Any]:
+        """One order as the caller may see it, with the actions the caller may take on it now."""
+        with services.read() as uow:
             return order_view(handlers.get_order(order_id, actor, uow), actor)
 
     @get("/", guards=[roles(Role.CUSTOMER, *STAFF)], sync_to_thread=True)
     def list_orders(
-        self, request: Request,  # type: ignore[type-arg]
-        merchant_id: str | None = None, customer_id: str | None = None,
-        status: list[OrderStatus] | None = None, placed_after: datetime | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50, cursor: str | None = None,
+        self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+        merchant_id: FromQuery[str | None] = None, customer_id: FromQuery[str | None] = None,
+        status: FromQuery[list[OrderStatus] | None] = None, placed_after: FromQuery[datetime | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50, cursor: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
         """Newest first, filtered and paged; each role sees only its own orders."""
-        actor = actor_of(request)
         if actor.role is Role.CUSTOMER:
             customer_id = actor.id
         elif actor.role is not Role.ADMIN:
@@ -90,7 +86,7 @@ class OrderController(Controller):
         if placed_after is not None and placed_after.tzinfo is None:
             raise DomainError(InputError.INVALID, "placed_after needs a timezone offset")
         before = decode_cursor(cursor) if cursor else None
-        with services_of(request).read() as uow:
+        with services.read() as uow:
             found = uow.orders.list(merchant_id=merchant_id, customer_id=customer_id, statuses=status,
                                     placed_after=placed_after, limit=limit + 1, before=before)
         page = found[:limit]
@@ -98,20 +94,19 @@ class OrderController(Controller):
                 "next_cursor": encode_cursor(page[-1]) if len(found) > limit else None}
 
     @post("/{order_id:str}/transitions", guards=[roles(*ANY_ROLE)], status_code=200)
-    async def transition(self, request: Request, order_id: str,  # type: ignore[type-arg]
-                         data: TransitionBody) -> dict[str, Any]:
+    async def transition(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                         order_id: FromPath[str], data: JSONBody[TransitionBody]) -> dict[str, Any]:
         """Move an order along its lifecycle (accept, reject, start, ready, pick_up, deliver, cancel...)."""
-        services = services_of(request)
-        actor = actor_of(request)
         command = handlers.TransitionOrder(order_id=order_id, action=data.action, actor=actor, now=services.clock(),
                                            reason=data.reason, prep_minutes=data.prep_minutes)
         return order_view(await services.execute(orders.transition_order, command), actor)
 
     @get("/{order_id:str}/events", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def events(self, request: Request, order_id: str) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    def events(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+               order_id: FromPath[str]) -> list[dict[str, Any]]:
         """The audit trail: who moved the order, when, from what to what, and why."""
-        with services_of(request).read() as uow:
-            order = handlers.get_order(order_id, actor_of(request), uow)
+        with services.read() as uow:
+            order = handlers.get_order(order_id, actor, uow)
         return [e.model_dump(mode="json") for e in order.events]
 
 
@@ -120,11 +115,10 @@ class QueueController(Controller):
     tags = ["orders"]
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
-    def queue(self, request: Request, merchant_id: str) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    def queue(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+              merchant_id: FromPath[str]) -> list[dict[str, Any]]:
         """The kitchen's open orders, most urgent first, with the reasons for each rank and the lines bumped."""
-        actor = actor_of(request)
         ensure_merchant_scope(actor, merchant_id)
-        services = services_of(request)
         with services.read() as uow:
             merchant = uow.catalog.merchant(merchant_id)
             if merchant is None:

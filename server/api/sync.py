@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import and_, or_, select
 
@@ -13,9 +14,9 @@ from core.errors import DomainError, InputError
 from core.orders.lifecycle import Role
 from core.orders.model import Actor
 from core.sync.operations import Operation
-from server.api.orders import services_of
-from server.auth import ANY_ROLE, actor_of, roles
+from server.auth import ANY_ROLE, roles
 from server.db import tables as t
+from server.services import Services
 from server.sync import service as sync_service
 from server.sync.service import PushOperations
 
@@ -32,24 +33,25 @@ class PushBody(BaseModel):
         return self
 
 
+
+
 class SyncController(Controller):
     path = "/sync"
     tags = ["sync"]
 
     @post("/push", guards=[roles(*ANY_ROLE)], status_code=200)
-    async def push(self, request: Request, data: PushBody) -> dict[str, Any]:  # type: ignore[type-arg]
+    async def push(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+                   data: JSONBody[PushBody]) -> dict[str, Any]:
         """Apply a device's queued operations; one result per operation, in order."""
-        services = services_of(request)
-        command = PushOperations(data.device_id, data.operations, actor_of(request), services.clock(),
-                                 services.hlc)
+        command = PushOperations(data.device_id, data.operations, actor, services.clock(), services.hlc)
         results = await services.execute(sync_service.push, command)
         return {"results": [r.model_dump(mode="json") for r in results]}
 
     @get("/pull", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
-    def pull(self, request: Request, since: str | None = None,  # type: ignore[type-arg]
-             limit: Annotated[int, Parameter(ge=1, le=1000)] = 500) -> dict[str, Any]:
+    def pull(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
+             since: FromQuery[str | None] = None,
+             limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 500) -> dict[str, Any]:
         """Changes after the cursor, scoped to what the caller may see."""
-        actor = actor_of(request)
         try:
             after = int(since) if since else 0
         except ValueError:
@@ -59,7 +61,6 @@ class SyncController(Controller):
         scope = _scope(actor)
         if scope is not None:
             query = query.where(scope)
-        services = services_of(request)
         with services.connection() as conn:
             rows = conn.execute(query).all()
         page = rows[:limit]

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
 
 from core.errors import ChannelError, DomainError
 from server.channels import accounts, instagram, store, whatsapp
@@ -24,13 +25,8 @@ SEND_JOB = "channel.send"
 PARSERS = {"whatsapp": whatsapp.parse_delivery, "instagram": instagram.parse_delivery}
 
 
-def _services(request: Request) -> Services:  # type: ignore[type-arg]
-    return request.app.state.services
-
-
-def handshake(request: Request, channel: str) -> Response[str]:  # type: ignore[type-arg]
+def handshake(request: Request, services: Services, channel: str) -> Response[str]:  # type: ignore[type-arg]
     """GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C: echo C when T is ours, else 403."""
-    services = _services(request)
     params = request.query_params
     with services.connection() as conn:
         tokens = accounts.verify_tokens(conn, services.settings, channel)
@@ -39,10 +35,10 @@ def handshake(request: Request, channel: str) -> Response[str]:  # type: ignore[
     return Response(str(params.get("hub.challenge", "")), media_type=MediaType.TEXT)
 
 
-async def receive(request: Request, channel: str) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+async def receive(request: Request, services: Services,  # type: ignore[type-arg]
+                  channel: str) -> Response[dict[str, Any]]:
     """Store a signed delivery. Each business account it names must have signed it with its own app secret,
     so one business cannot speak for another; accounts we do not serve are left out."""
-    services = _services(request)
     body = await request.body()
     header = request.headers.get(HEADER)
     with services.connection() as conn:
@@ -88,21 +84,25 @@ class WebhookController(Controller):
     security = [{}]  # Meta signs its requests; no bearer token
 
     @get("/whatsapp", media_type=MediaType.TEXT, sync_to_thread=True)
-    def whatsapp_handshake(self, request: Request) -> Response[str]:  # type: ignore[type-arg]
+    def whatsapp_handshake(self, request: Request,  # type: ignore[type-arg]
+                           services: NamedDependency[Services]) -> Response[str]:
         """WhatsApp Cloud API subscription check."""
-        return handshake(request, "whatsapp")
+        return handshake(request, services, "whatsapp")
 
     @post("/whatsapp", status_code=200)
-    async def whatsapp_delivery(self, request: Request) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    async def whatsapp_delivery(self, request: Request,  # type: ignore[type-arg]
+                                services: NamedDependency[Services]) -> Response[dict[str, Any]]:
         """WhatsApp messages and statuses, signed with X-Hub-Signature-256."""
-        return await receive(request, "whatsapp")
+        return await receive(request, services, "whatsapp")
 
     @get("/instagram", media_type=MediaType.TEXT, sync_to_thread=True)
-    def instagram_handshake(self, request: Request) -> Response[str]:  # type: ignore[type-arg]
+    def instagram_handshake(self, request: Request,  # type: ignore[type-arg]
+                            services: NamedDependency[Services]) -> Response[str]:
         """Instagram Messaging subscription check."""
-        return handshake(request, "instagram")
+        return handshake(request, services, "instagram")
 
     @post("/instagram", status_code=200)
-    async def instagram_delivery(self, request: Request) -> Response[dict[str, Any]]:  # type: ignore[type-arg]
+    async def instagram_delivery(self, request: Request,  # type: ignore[type-arg]
+                                 services: NamedDependency[Services]) -> Response[dict[str, Any]]:
         """Instagram messages, postbacks and comments, signed like WhatsApp's."""
-        return await receive(request, "instagram")
+        return await receive(request, services, "instagram")

@@ -214,7 +214,9 @@ class JobRunner:
         return queue_get(self, job.id)
 
     def _await(self, worker: str, loop: asyncio.AbstractEventLoop, awaitable: Any, on_worker: bool) -> Any:
-        task = loop.create_task(_as_coroutine(awaitable))
+        # The handler's own coroutine is the task: a task cancelled before its first step (stop() between the
+        # claim and now) closes it. A wrapper coroutine would be closed instead, and the handler's left unawaited.
+        task = asyncio.ensure_future(awaitable, loop=loop)
         if not on_worker:
             return loop.run_until_complete(task)
         with self._lock:
@@ -240,7 +242,3 @@ class JobRunner:
 def queue_get(runner: JobRunner, job_id: str) -> Job | None:
     with runner.connect() as conn:
         return queue.get(conn, job_id)
-
-
-async def _as_coroutine(awaitable: Any) -> Any:
-    return await awaitable

@@ -13,10 +13,13 @@ from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromQuery
 
 from core.orders.lifecycle import Role
 from core.orders.model import Actor
+from server.services import Services
 from server.settings import Settings
 
 
@@ -103,9 +106,9 @@ def _grouped_by_event(pending: list[tuple[str, dict[str, object]]]) -> list[tupl
 
 
 @websocket("/live")
-async def live(socket: WebSocket, channels: ChannelsPlugin, token: str | None = None) -> None:
+async def live(socket: WebSocket, channels: NamedDependency[ChannelsPlugin],  # type: ignore[type-arg]
+               services: NamedDependency[Services], token: FromQuery[str | None] = None) -> None:
     """Sign in with `?token=` (browsers cannot set headers on WebSockets) or a bearer header."""
-    services = socket.app.state.services
     header = socket.headers.get("authorization", "")
     bearer = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else None
     actor = services.sessions.resolve(token or bearer) if (token or bearer) else None

@@ -3,8 +3,10 @@ expire when a worker dies, dedupe keys, dead jobs, schedules, and worker threads
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -256,6 +258,33 @@ def test_stopping_gives_a_running_job_back(env: Env) -> None:
     env.jobs.stop()
     back = env.job(job.id)
     assert back.status is JobStatus.QUEUED and back.attempts == 0 and back.locked_by is None
+
+
+def test_a_job_claimed_as_the_runner_stops_is_given_back_and_its_coroutine_closed(env: Env) -> None:
+    ran: list[str] = []
+    stopper = threading.Thread(target=env.jobs.stop)
+
+    async def work(ctx: Any) -> None:
+        ran.append(ctx.job.id)
+
+    def stop_then_work(ctx: Any) -> Any:
+        """Stop the runner after the claim, before the job's coroutine takes its first step."""
+        stopper.start()
+        assert env.jobs._stopping.wait(5)
+        return work(ctx)
+
+    env.jobs.register("late", stop_then_work)
+    job, _ = env.jobs.enqueue("late", {})
+    env.jobs.workers, env.jobs.poll_seconds = 1, 0.05
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        env.jobs.start()
+        wait_for(lambda: stopper.ident is not None)
+        stopper.join(20)
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    back = env.job(job.id)
+    assert ran == [] and back.status is JobStatus.QUEUED and back.attempts == 0 and back.locked_by is None
 
 
 def test_expedite_moves_a_waiting_job_to_now(env: Env) -> None:
