@@ -57,7 +57,17 @@ class JobsQueued:
     """Jobs were enqueued: wake this process's workers once they are committed."""
 
 
-Event = OrderChanged | CatalogChanged | CustomerChanged | LiveMessage | JobsQueued
+@dataclass(frozen=True)
+class JobRequested:
+    """Enqueue a background job in this unit of work, with its kind's registered attempts and backoff (the
+    job runner subscribes within the transaction, so the job commits with the change or not at all)."""
+
+    kind: str
+    payload: dict[str, Any]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Event = OrderChanged | CatalogChanged | CustomerChanged | LiveMessage | JobsQueued | JobRequested
 
 
 class EventBus:

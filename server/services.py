@@ -23,7 +23,9 @@ from server.db.engine import make_engine
 from server.db.loop_writer import LoopWriter
 from server.db.uow import SqlUnitOfWork
 from server.db.writer import ThreadWriter, Writer
-from server.events import CatalogChanged, CustomerChanged, EventBus, JobsQueued, LiveMessage, OrderChanged
+from server.events import (
+    CatalogChanged, CustomerChanged, EventBus, JobRequested, JobsQueued, LiveMessage, OrderChanged,
+)
 from server.jobs import JobRunner
 from server.scraper.config import ScraperSettings
 from server.settings import Settings
@@ -80,6 +82,8 @@ class Services:
         self.bus.after_commit(CustomerChanged, lambda event: self.cache.invalidate_customer(event.customer_id))
         self.bus.after_commit(LiveMessage, lambda event: self.publish(event.topic, event.payload))
         self.bus.after_commit(JobsQueued, lambda event: self.jobs.wake())
+        self.bus.within_transaction(
+            JobRequested, lambda uow, event: self.jobs.enqueue_in(uow, event.kind, event.payload, **event.options))
         self.bus.after_commit(OrderChanged, self._publish_order)
 
     def _publish_order(self, event: OrderChanged) -> None:

@@ -9,12 +9,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from core.conversation import Reply, Texts
-from core.errors import ChannelError, DomainError
 from core.orders.model import Actor
 from server.auth import STAFF, ensure_merchant_scope, roles
 from server.channels import store
-from server.channels.worker import SEND_JOB, WINDOW, render
+from server.channels import service as channels
 from server.db import channel_tables as ct
 from server.services import Services
 
@@ -28,14 +26,6 @@ def _view(conv: store.Conversation) -> dict[str, Any]:
             "merchant_id": conv.state.merchant_id, "stage": str(conv.state.stage), "human": conv.state.human,
             "opted_out": conv.state.opted_out, "language": conv.state.language,
             "last_inbound_at": conv.last_inbound_at.isoformat() if conv.last_inbound_at else None}
-
-
-def _scoped(actor: Actor, conn: Any, conversation_id: str) -> store.Conversation:
-    conv = store.conversation(conn, conversation_id)
-    if conv is None:
-        raise DomainError(ChannelError.CONVERSATION_NOT_FOUND, f"no conversation {conversation_id!r}")
-    ensure_merchant_scope(actor, conv.state.merchant_id or "")
-    return conv
 
 
 class ConversationController(Controller):
@@ -62,7 +52,7 @@ class ConversationController(Controller):
              conversation_id: FromPath[str]) -> dict[str, Any]:
         """The conversation and its messages both ways, oldest first."""
         with services.connection() as conn:
-            conv = _scoped(actor, conn, conversation_id)
+            conv = channels.conversation_in_scope(actor, conn, conversation_id)
             return {**_view(conv), "messages": store.history(conn, conv)}
 
     @post("/{conversation_id:str}/messages", guards=[roles(*STAFF)], status_code=202)
@@ -79,23 +69,6 @@ class ConversationController(Controller):
 
     async def _send(self, services: Services, actor: Actor, conversation_id: str, text: str | None,
                     release: bool) -> dict[str, Any]:
-        def unit(uow: Any) -> dict[str, Any]:
-            conv = _scoped(actor, uow.conn, conversation_id)
-            if release and not conv.state.human:
-                raise DomainError(ChannelError.NOT_HANDED_OVER, "the assistant already has this conversation")
-            now = services.clock()
-            if conv.state.opted_out:
-                raise DomainError(ChannelError.OPTED_OUT, "the customer asked not to receive messages")
-            if conv.last_inbound_at is None or now - conv.last_inbound_at >= WINDOW:
-                raise DomainError(ChannelError.OUTSIDE_WINDOW, "the customer last wrote more than 24 hours ago; "
-                                  "only approved templates may be sent until they write again")
-            conv.state.human = not release
-            body = text if text is not None else Texts(conv.state.language).t("human_back")
-            outbound_id = store.queue_outbound(uow.conn, conv, "staff", render(conv.channel, Reply(text=body),
-                                                                                conv.sender), now)
-            store.save_conversation(uow.conn, conv, now)
-            services.jobs.enqueue_in(uow, SEND_JOB, {"outbound_ids": [outbound_id]},
-                                     subject=f"conversation:{conv.id}", dedupe_key=f"send:{outbound_id}")
-            return {**_view(conv), "outbound_id": outbound_id}
-
-        return await services.write(unit)
+        command = channels.StaffMessage(conversation_id, text, release, actor, services.clock())
+        conv, outbound_id = await services.execute(channels.send_staff_message, command)
+        return {**_view(conv), "outbound_id": outbound_id}

@@ -14,6 +14,7 @@ from core.orders.model import Actor
 from server.auth import STAFF, ensure_merchant_scope, roles
 from server.channels import instagram_content as content
 from server.channels.instagram_engagement import configure_profile
+from server.channels import service as channels
 from server.services import Services
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
@@ -46,13 +47,8 @@ class InstagramPostController(Controller):
         ensure_merchant_scope(actor, merchant_id)
         draft = content.Draft(item_ids=list(dict.fromkeys(data.item_ids)), kind=data.kind, caption=data.caption,
                               image_url=data.image_url, language=data.language)
-
-        def write(uow: Any) -> dict[str, Any]:
-            row = content.create_draft(uow, services.settings, merchant_id, draft, f"{actor.role}:{actor.id}",
-                                       services.clock())
-            return content.post_view(row)
-
-        return await services.write(write)
+        command = channels.DraftPost(merchant_id, draft, f"{actor.role}:{actor.id}", services.clock(), services.settings)
+        return await services.execute(channels.draft_post, command)
 
     @get("/", sync_to_thread=True)
     def list_posts(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
@@ -77,12 +73,8 @@ class InstagramPostController(Controller):
     async def _review(self, services: Services, actor: Actor, merchant_id: str, post_id: str,
                       approve: bool) -> dict[str, Any]:
         ensure_merchant_scope(actor, merchant_id)
-
-        def write(uow: Any) -> dict[str, Any]:
-            row = content.review(uow, services, merchant_id, post_id, approve, f"{actor.role}:{actor.id}")
-            return content.post_view(row)
-
-        return await services.write(write)
+        command = channels.ReviewPost(merchant_id, post_id, approve, f"{actor.role}:{actor.id}")
+        return await services.execute(channels.review_post, command)
 
 
 class InstagramProfileController(Controller):

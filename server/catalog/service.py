@@ -81,6 +81,8 @@ def create_promo(cmd: CreatePromo, uow: SqlUnitOfWork) -> Promo:
     ensure_merchant_scope(cmd.actor, cmd.merchant_id)
     promo = cmd.promo.model_copy(update={"merchant_id": cmd.merchant_id, "code": Promo.normalise(cmd.promo.code),
                                          "uses": 0})
+    if not promo.code:
+        raise DomainError(InputError.INVALID, "a promo code needs letters or digits")
     if uow.catalog.promo(promo.code) is not None:
         raise DomainError(AccountError.ALREADY_EXISTS, f"promo {promo.code} exists")
     store.upsert_promo(uow.conn, promo)

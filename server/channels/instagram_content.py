@@ -25,6 +25,7 @@ from server.channels import accounts
 from server.channels.graph import GraphClient, GraphError
 from server.db import channel_tables as ct
 from server.jobs import JobContext, JobFailed
+from server.events import JobRequested
 from server.services import Services
 from server.settings import Settings
 
@@ -126,7 +127,7 @@ def posts(conn: Connection, merchant_id: str, limit: int = 100) -> list[Any]:
                              .order_by(c.created_at.desc(), c.id.desc()).limit(limit)))
 
 
-def review(uow: Any, services: Services, merchant_id: str, post_id: str, approve: bool, by: str) -> Any:
+def review(uow: Any, merchant_id: str, post_id: str, approve: bool, by: str) -> Any:
     """Approve (and queue the publishing) or reject a pending post."""
     row = post(uow.conn, merchant_id, post_id)
     if row.status != "pending_approval":
@@ -134,8 +135,8 @@ def review(uow: Any, services: Services, merchant_id: str, post_id: str, approve
     values: dict[str, Any] = {"status": "approved" if approve else "rejected", "approved_by": by if approve else None}
     uow.conn.execute(update(ct.instagram_posts).where(ct.instagram_posts.c.id == post_id).values(**values))
     if approve:
-        services.jobs.enqueue_in(uow, PUBLISH_JOB, {"post_id": post_id}, subject=f"merchant:{merchant_id}",
-                                 dedupe_key=f"instagram.publish:{post_id}")
+        uow.emit(JobRequested(PUBLISH_JOB, {"post_id": post_id},
+                              {"subject": f"merchant:{merchant_id}", "dedupe_key": f"instagram.publish:{post_id}"}))
     return post(uow.conn, merchant_id, post_id)
 
 

@@ -25,7 +25,7 @@ from core.merchants import Customer
 from server.catalog.store import upsert_customer
 from server.channels import accounts, store
 from server.channels.graph import GraphClient, GraphError, ig_private_reply_payload
-from server.channels.webhooks import SEND_JOB
+from server.channels.service import SEND_JOB
 from server.db import channel_tables as ct
 from server.jobs import JobContext
 from server.services import Services

@@ -13,15 +13,12 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 
 from core.errors import ChannelError, DomainError
-from server.channels import accounts, instagram, store, whatsapp
-from server.channels.events import Delivery
+from server.channels import accounts, instagram, whatsapp
+from server.channels import service as channels
 from server.channels.signature import HEADER, is_valid, verify_token_matches
 from server.channels.whatsapp import EnvelopeError
 from server.services import Services
 
-INBOUND_JOB = "channel.inbound"
-COMMENT_JOB = "channel.comment"
-SEND_JOB = "channel.send"
 PARSERS = {"whatsapp": whatsapp.parse_delivery, "instagram": instagram.parse_delivery}
 
 
@@ -57,25 +54,8 @@ async def receive(request: Request, services: Services,  # type: ignore[type-arg
         raise DomainError(ChannelError.INVALID_SIGNATURE,
                           f"{HEADER} does not sign this body with the app secret of every account it names")
     delivery = delivery.only_for(set(served))
-    stored = await services.write(lambda uow: _store(uow, services, delivery))
+    stored = await services.execute(channels.store_delivery, channels.StoreDelivery(delivery, services.clock()))
     return Response({"received": len(delivery.messages), "new": stored, "statuses": len(delivery.statuses)})
-
-
-def _store(uow: Any, services: Services, delivery: Delivery) -> int:
-    now = services.clock()
-    new = 0
-    for record in delivery.messages:
-        if store.store_inbound(uow.conn, record, now):
-            new += 1
-            services.jobs.enqueue_in(uow, INBOUND_JOB, {"message_id": record.row_id},
-                                     subject=f"{record.channel}:{record.sender}"[:120],
-                                     dedupe_key=f"inbound:{record.row_id}"[:200])
-    for status in delivery.statuses:
-        store.record_status(uow.conn, status)
-    for comment in delivery.comments:
-        if comment.get("id"):
-            services.jobs.enqueue_in(uow, COMMENT_JOB, comment, dedupe_key=f"comment:{comment['id']}"[:200])
-    return new
 
 
 class WebhookController(Controller):

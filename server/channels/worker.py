@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
 from typing import Any
 
 from core.conversation import NOTIFIED, Reply, Stage, Texts, respond, status_text
@@ -25,13 +24,12 @@ from server.channels.graph import GraphClient, GraphError
 from server.channels.voice_notes import transcribe
 from server.channels.instagram_content import PUBLISH_JOB, publish_post
 from server.channels.instagram_engagement import answer_comment
-from server.channels.webhooks import COMMENT_JOB, INBOUND_JOB, SEND_JOB
+from server.channels.service import COMMENT_JOB, INBOUND_JOB, SEND_JOB, WINDOW, render
 from server.jobs import JobContext, JobFailed
 from server.events import OrderChanged
 from server.services import Services
 
 STATUS_JOB = "channel.order_status"
-WINDOW = timedelta(hours=24)  # WhatsApp's customer-service window: free-form messages only inside it
 CHANNELS = {"whatsapp": Channel.WHATSAPP, "instagram": Channel.INSTAGRAM}
 WRITE_TIMEOUT = 60.0
 POISON_ATTEMPTS = 3  # a message failing this often is answered with an apology and marked processed
@@ -40,10 +38,6 @@ log = logging.getLogger(__name__)
 
 
 # -- inbound -------------------------------------------------------------------------------------------------
-
-def render(channel: str, reply: Reply, to: str) -> dict[str, Any]:
-    return (whatsapp.render if channel == "whatsapp" else instagram.render)(reply, to)
-
 
 def process_inbound(ctx: JobContext) -> str:
     services, message_id = ctx.services, ctx.payload["message_id"]

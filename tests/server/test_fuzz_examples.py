@@ -26,6 +26,9 @@ FOUND = [
     # Every number is now bounded at the edge (tests/server/service_layer/test_bounded_inputs.py).
     Found("promo-max-uses-beyond-64-bits", "owner", "POST", "/merchants/pizzeria-donau/promos",
           {"code": "HUGE", "kind": "fixed", "value": "1", "max_uses": 40223454232497570810167296}),
+    # schemathesis, a random seed: a code of only white space normalised to "" was stored, then unreadable.
+    Found("promo-code-of-white-space", "owner", "POST", "/merchants/pizzeria-donau/promos",
+          {"code": "\n", "kind": "fixed", "value": "1"}),
     # The independent audit: a menu price of 1e1000 was stored, and every quote with the item answered 500.
     Found("menu-price-1e1000", "owner", "PUT", "/merchants/pizzeria-donau/menu",
           {"merchant_id": "pizzeria-donau", "currency": "EUR",
