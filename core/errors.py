@@ -105,6 +105,7 @@ class Problem:
     line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The problem as it appears in a problem-details body's `errors` list."""
         out: dict[str, Any] = {"code": str(self.code), "detail": self.detail}
         if self.line is not None:
             out["line"] = self.line
@@ -125,6 +126,7 @@ class DomainError(Exception):
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> "DomainError":
+        """One error for several problems: the first one's code, all of them listed."""
         first = problems[0]
         detail = first.detail if len(problems) == 1 else f"{first.detail} (and {len(problems) - 1} more)"
         return cls(code=first.code, detail=detail, problems=list(problems))

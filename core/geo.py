@@ -58,6 +58,7 @@ class DeliveryZone(BaseModel):
         return self
 
     def contains(self, centre: GeoPoint, point: GeoPoint, distance_km: Decimal | None = None) -> bool:
+        """Whether the zone around `centre` reaches `point` (`distance_km`: a distance already measured)."""
         if self.radius_km is not None:
             km = distance_km if distance_km is not None else centre.distance_km(point)
             return km <= self.radius_km

@@ -31,6 +31,7 @@ def _random(n: int) -> int:
 
 
 def uuid7_int() -> int:
+    """A UUIDv7 as an integer: the time in milliseconds, a counter within the millisecond, randomness."""
     global _last_ms, _counter
     with _lock:
         ms = time.time_ns() // 1_000_000
@@ -47,6 +48,7 @@ def uuid7_int() -> int:
 
 
 def uuid7() -> uuid.UUID:
+    """A UUIDv7 (RFC 9562): time-ordered, so ids sort by creation."""
     return uuid.UUID(int=uuid7_int())
 
 

@@ -22,6 +22,7 @@ class Names(BaseModel):
     names: dict[str, str] = Field(default_factory=dict)
 
     def name_in(self, language: str | None) -> str:
+        """The name in `language`, or the default name when there is none in it."""
         if language and language in self.names:
             return self.names[language]
         return self.name
@@ -47,6 +48,7 @@ class AvailabilityWindow(BaseModel):
 
     def contains(self, local: datetime) -> bool:
         # Whole seconds: an end of 23:59:59 must cover that last second, not stop at its first microsecond.
+        """Whether the window is open at this local time (windows may run past midnight)."""
         t, day = local.time().replace(tzinfo=None, microsecond=0), local.isoweekday()
         if self.start <= self.end:
             return day in self.days and self.start <= t <= self.end
@@ -97,12 +99,14 @@ class ModifierOption(Names):
     synonyms: list[str] = Field(default_factory=list)
 
     def price_for(self, kind: "ModifierKind") -> Decimal:
+        """The option's price as added (`add`) or doubled (`extra`: its extra price, else twice)."""
         if kind is ModifierKind.EXTRA:
             return self.extra_price if self.extra_price is not None else self.price * 2
         return self.price
 
     @property
     def sellable(self) -> bool:
+        """Available and not sold out."""
         return self.available and (self.stock is None or self.stock > 0)
 
 
@@ -121,6 +125,7 @@ class ModifierGroup(Names):
         return self
 
     def option(self, option_id: str) -> ModifierOption | None:
+        """The group's option with this id, if any."""
         return next((o for o in self.options if o.id == option_id), None)
 
 
@@ -172,6 +177,7 @@ class MenuItem(Names):
     image_url: str | None = None
 
     def variant(self, variant_id: str) -> Variant | None:
+        """The item's variant with this id, if any."""
         return next((v for v in self.variants if v.id == variant_id), None)
 
 
@@ -208,6 +214,7 @@ class Menu(BaseModel):
         return self
 
     def model_post_init(self, _context: object) -> None:
+        """Index items, groups and categories by id for look-ups."""
         self._items = {i.id: i for i in self.items}
         self._groups = {g.id: g for g in self.modifier_groups}
         self._categories = {c.id: c for c in self.categories}
@@ -227,9 +234,11 @@ class Menu(BaseModel):
         return self._options.get(option_id)
 
     def groups_of(self, item: MenuItem) -> list[ModifierGroup]:
+        """The modifier groups an item offers, in its order."""
         return [self._groups[g] for g in item.modifier_group_ids]
 
     def find_option(self, item: MenuItem, option_id: str) -> tuple[ModifierGroup, ModifierOption] | None:
+        """The group and option of `item` with this option id, if the item offers it."""
         for group in self.groups_of(item):
             option = group.option(option_id)
             if option is not None:

@@ -50,6 +50,7 @@ class TaxPolicy(BaseModel):
         default_factory=dict, max_length=100)
 
     def rate(self, category: str) -> Decimal:
+        """The tax rate of a category (0 when none is set)."""
         return self.rates.get(category, Decimal(0))
 
 
@@ -84,9 +85,11 @@ class BusyMode(BaseModel):
         return self
 
     def paused_at(self, now: datetime) -> bool:
+        """Whether new orders are paused at `now` (a spell past its end is over)."""
         return self.at(now).kind is BusyKind.PAUSED
 
     def extra_minutes_at(self, now: datetime) -> int:
+        """The prep minutes busy mode adds at `now` (0 when not in an extra-prep spell)."""
         current = self.at(now)
         return current.extra_minutes if current.kind is BusyKind.EXTRA_PREP else 0
 
@@ -155,6 +158,7 @@ class Merchant(BaseModel):
 
     @property
     def tz(self) -> ZoneInfo:
+        """The merchant's time zone, for opening hours and promised times."""
         return ZoneInfo(self.timezone)
 
     def paused_at(self, now: datetime) -> bool:

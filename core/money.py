@@ -47,6 +47,7 @@ class Money:
 
     @classmethod
     def zero(cls, currency: str) -> "Money":
+        """Nothing, in `currency`."""
         return cls(Decimal(0), currency)
 
     def _same(self, other: "Money") -> None:
@@ -80,6 +81,7 @@ class Money:
         return self.amount <= other.amount
 
     def quantized(self) -> "Money":
+        """Rounded half up to the currency's minor unit."""
         return Money(quantize(self.amount, self.currency), self.currency)
 
     def format(self, locale: str = "en") -> str:

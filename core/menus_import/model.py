@@ -61,6 +61,7 @@ class ScrapedItem(BaseModel):
 
     @property
     def needs_review(self) -> bool:
+        """Read with too little confidence to apply without a person."""
         return self.confidence < REVIEW_THRESHOLD
 
 
@@ -97,6 +98,7 @@ class ScrapedMenu(BaseModel):
 
     @property
     def item_count(self) -> int:
+        """How many items the scrape found."""
         return sum(1 for _ in self.iter_items())
 
 

@@ -49,6 +49,7 @@ class Fulfilment(BaseModel):
 
     @property
     def is_delivery(self) -> bool:
+        """Delivered (as opposed to picked up)."""
         return self.type is FulfilmentType.DELIVERY
 
 
@@ -71,6 +72,7 @@ class RequestedTime(BaseModel):
 
     @property
     def asap(self) -> bool:
+        """As soon as possible (no slot chosen)."""
         return self.slot_start is None
 
 

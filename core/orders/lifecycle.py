@@ -27,10 +27,12 @@ class OrderStatus(StrEnum):
 
     @property
     def is_terminal(self) -> bool:
+        """No move leaves this status."""
         return self in TERMINAL
 
     @property
     def is_open(self) -> bool:
+        """The order is still moving."""
         return self not in TERMINAL
 
 

@@ -65,14 +65,17 @@ class Order(BaseModel):
 
     @property
     def merchant_id(self) -> str:
+        """The kitchen the order is for."""
         return self.quote.merchant_id
 
     @property
     def total(self) -> Decimal:
+        """What the customer pays, to the cent."""
         return self.quote.total
 
     @property
     def is_delivery(self) -> bool:
+        """Delivered (as opposed to picked up)."""
         return self.quote.fulfilment.is_delivery
 
     @classmethod

@@ -13,10 +13,14 @@ from core.orders.promos import Promo
 
 
 class CatalogRepository(Protocol):
-    def merchant(self, merchant_id: str) -> Merchant | None: ...
-    def menu(self, merchant_id: str) -> Menu | None: ...
-    def promo(self, code: str) -> Promo | None: ...
-    def customer(self, customer_id: str) -> Customer | None: ...
+    def merchant(self, merchant_id: str) -> Merchant | None:
+        """The merchant with its live busy mode, if any."""
+    def menu(self, merchant_id: str) -> Menu | None:
+        """The live menu (current stock and 86 flags), if any."""
+    def promo(self, code: str) -> Promo | None:
+        """The promo with this normalised code, if any."""
+    def customer(self, customer_id: str) -> Customer | None:
+        """The customer's profile, if any."""
 
 
 class StockLedger(Protocol):
@@ -41,12 +45,15 @@ class IdempotencyStore(Protocol):
 
 
 class OrderRepository(Protocol):
-    def add(self, order: Order) -> None: ...
-    def get(self, order_id: str) -> Order | None: ...
+    def add(self, order: Order) -> None:
+        """Store a new order with its events."""
+    def get(self, order_id: str) -> Order | None:
+        """The order with its events, if any."""
     def save(self, order: Order, new_events: list[OrderEvent]) -> None:
         """Persist a moved order; raises DomainError(INVALID_TRANSITION) if it changed meanwhile."""
 
-    def next_number(self, merchant_id: str) -> int: ...
+    def next_number(self, merchant_id: str) -> int:
+        """The merchant's next order number (1, 2, 3, ... per merchant)."""
     def list(self, *, merchant_id: str | None = None, customer_id: str | None = None,
              statuses: list[OrderStatus] | None = None, placed_after: datetime | None = None,
              limit: int = 50, before: tuple[datetime, str] | None = None) -> list[Order]:

@@ -39,6 +39,7 @@ class Promo(BaseModel):
 
     @staticmethod
     def normalise(code: str) -> str:
+        """A code as stored and matched: trimmed, upper case."""
         return code.strip().upper()
 
     def check(self, subtotal: Decimal, now: datetime) -> None:

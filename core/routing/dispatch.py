@@ -275,6 +275,7 @@ class PlanStats:
 
 
 def plan_stats(plan: Plan) -> PlanStats:
+    """Counts and totals of a plan (stops, late stops, distance) for logs and the plan view."""
     stats = PlanStats()
     for route in plan.routes:
         for stop in route.stops:

@@ -40,6 +40,7 @@ class Network:
 
     @classmethod
     def from_spec(cls, spec: RoutingSpec) -> Network:
+        """The pool's view of a routing problem (one travel matrix, one capacity)."""
         return cls(spec.travel[0], spec.service, [lo for lo, _ in spec.windows], [hi for _, hi in spec.windows],
                    spec.demands, spec.capacities[0])
 
@@ -56,6 +57,7 @@ class Route:
         self.refresh(net)
 
     def refresh(self, net: Network) -> None:
+        """Recompute the route's arrival times and slack after a change."""
         nodes, travel, service = self.nodes, net.travel, net.service
         start = [net.ready[0]]
         for prev, node in zip(nodes, nodes[1:]):

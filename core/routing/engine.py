@@ -50,6 +50,7 @@ class RoutingSpec:
 
     @property
     def num_vehicles(self) -> int:
+        """How many vehicles the problem has."""
         return len(self.starts)
 
 

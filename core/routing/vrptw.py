@@ -87,6 +87,7 @@ class VrptwSolution:
 
     @property
     def vehicles(self) -> int:
+        """Vehicles used (routes with at least one customer)."""
         return sum(1 for r in self.routes if r)
 
 
@@ -104,6 +105,7 @@ def parse_solomon(text: str, name: str | None = None) -> VrptwInstance:
 
 
 def euclidean(a: VrptwCustomer, b: VrptwCustomer) -> float:
+    """Straight-line distance between two customers (Solomon instances measure so)."""
     return math.hypot(a.x - b.x, a.y - b.y)
 
 

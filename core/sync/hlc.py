@@ -21,6 +21,7 @@ class Timestamp:
 
     @classmethod
     def parse(cls, text: str) -> "Timestamp":
+        """A stamp from its text form; ValueError for anything else."""
         try:
             millis, counter, node = text.split("-", 2)
             stamp = cls(int(millis), int(counter), node)
@@ -43,6 +44,7 @@ class HybridClock:
         self._lock = threading.Lock()
 
     def now(self) -> Timestamp:
+        """A stamp for a local event: after every stamp this clock gave or observed."""
         with self._lock:
             wall = self.wall()
             if wall > self.last.millis:
@@ -52,6 +54,7 @@ class HybridClock:
             return self.last
 
     def observe(self, remote: Timestamp) -> Timestamp:
+        """Merge a received stamp, so later local stamps order after it; ValueError when it is more than MAX_DRIFT_MS ahead of the wall clock."""
         with self._lock:
             wall = self.wall()
             if remote.millis - wall > MAX_DRIFT_MS:

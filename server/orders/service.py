@@ -41,6 +41,7 @@ class Placed:
 
     @property
     def order(self) -> Order:
+        """The order placed (or found again under the key)."""
         return self.result.order
 
 

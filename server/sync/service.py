@@ -119,6 +119,7 @@ OPERATIONS: dict[tuple[str, str], Callable[[SqlUnitOfWork, OperationContext], di
 
 
 def actor_key(actor: Actor) -> str:
+    """Who an operation id belongs to: role and id."""
     return f"{actor.role}:{actor.id}"
 
 
