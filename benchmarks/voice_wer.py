@@ -30,40 +30,10 @@ from core.errors import DomainError  # noqa: E402
 from core.menu import Menu  # noqa: E402
 from core.parsing import ParseResult  # noqa: E402
 from core.voice import SpeechEngine, number_words, word_error_rate  # noqa: E402
+from benchmarks.voice_orders import PARTS, Order, orders  # noqa: E402
 
 DEMO = ROOT / "assets" / "demo" / "krems.json"
 
-# (what the customer says, {item_id: quantity} the order must come out as)
-ORDERS_EN: list[tuple[str, dict[str, int]]] = [
-    ("two large margherita pizzas and a coca cola please", {"margherita": 2, "coke": 1}),
-    ("i'd like a calzone without ham", {"calzone": 1}),
-    ("one medium hawaii with extra pineapple for delivery", {"hawaii": 1}),
-    ("can i get a small funghi with extra cheese and a sprite", {"funghi": 1, "sprite": 1}),
-    ("three garlic breads and a tiramisu", {"garlic_bread": 3, "tiramisu": 1}),
-    ("a large diavola with mushrooms", {"diavola": 1}),
-    ("two caprese salads please", {"caprese": 2}),
-    ("one medium quattro formaggi and two beers", {"quattro_formaggi": 1, "beer": 2}),
-    ("a small pepperoni pizza for pickup", {"pepperoni_pizza": 1}),
-    ("i want a medium vegetariana without onions", {"veggie": 1}),
-    ("four sprites please", {"sprite": 4}),
-    ("one still water and one coca cola", {"water": 1, "coke": 1}),
-    ("a large margherita with ham and pineapple", {"margherita": 1}),
-    ("two tiramisu for dessert", {"tiramisu": 2}),
-    ("can i have a calzone and a garlic bread", {"calzone": 1, "garlic_bread": 1}),
-    ("a medium pepperoni pizza with thin crust", {"pepperoni_pizza": 1}),
-    ("i'd like two small hawaii pizzas", {"hawaii": 2}),
-    ("one large funghi without mozzarella", {"funghi": 1}),
-    ("three coca colas for delivery", {"coke": 3}),
-    ("a large diavola and a small quattro formaggi", {"diavola": 1, "quattro_formaggi": 1}),
-]
-ORDERS_ES: list[tuple[str, dict[str, int]]] = [
-    ("quiero dos margaritas grandes y una coca cola", {"margherita": 2, "coke": 1}),
-    ("una hawaiana mediana sin jamón para llevar", {"hawaii": 1}),
-    ("un calzone y un tiramisú por favor", {"calzone": 1, "tiramisu": 1}),
-    ("dos cervezas y un pan de ajo", {"beer": 2, "garlic_bread": 1}),
-    ("una ensalada caprese y un agua", {"caprese": 1, "water": 1}),
-    ("me pones una diávola pequeña con champiñones", {"diavola": 1}),
-]
 VOICES = {"en": "en-us", "es": "es"}
 
 
@@ -116,7 +86,7 @@ def make_engines(names: list[str], cache_dir: Path) -> dict[str, SpeechEngine | 
 
 
 def run_engine(engine: SpeechEngine, menu: Menu, language: str, audio: list[bytes], mime: str,
-               orders: list[tuple[str, dict[str, int]]]) -> tuple[float, float, float, list[tuple[str, str]]]:
+               spoken: list[Order]) -> tuple[float, float, float, list[tuple[str, str]]]:
     """(WER, RTF, order accuracy, [(reference, transcript)]) of one engine on one language."""
     from server.voice.audio import decode_audio
     from server.voice.transcribe import transcribe_order
@@ -125,27 +95,29 @@ def run_engine(engine: SpeechEngine, menu: Menu, language: str, audio: list[byte
     pairs: list[tuple[str, str]] = []
     hits = 0
     spent = heard = 0.0
-    for data, (text, expected) in zip(audio, orders):
+    for data, (text, expected) in zip(audio, spoken):
         transcript, result = transcribe_order(data, mime, menu, language, [engine])
         pairs.append((text, transcript.text))
         hits += ordered_items(result) == expected
         spent, heard = spent + transcript.elapsed_seconds, heard + transcript.audio_seconds
-    return word_error_rate(pairs, number_words(language)), spent / heard, hits / len(orders), pairs
+    return word_error_rate(pairs, number_words(language)), spent / heard, hits / len(spoken), pairs
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engines", default="pocketsphinx-stock,pocketsphinx,whisper-tiny.en,whisper-base")
     parser.add_argument("--opus", action="store_true", help="send OGG/Opus voice notes instead of WAV")
+    parser.add_argument("--part", choices=[*PARTS, "all"], default="all",
+                        help="dev (tune on it), held_out (report on it) or all orders")
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
     args = parser.parse_args(argv)
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is not installed (apt-get install espeak-ng)")
     menu = demo_menu()
     mime = "audio/ogg" if args.opus else "audio/wav"
-    sets = {"en": ORDERS_EN, "es": ORDERS_ES}
-    audio = {lang: [to_opus(speak(t, lang)) if args.opus else speak(t, lang) for t, _ in orders]
-             for lang, orders in sets.items()}
+    sets = {lang: orders(lang, None if args.part == "all" else args.part) for lang in ("en", "es")}
+    audio = {lang: [to_opus(speak(t, lang)) if args.opus else speak(t, lang) for t, _ in spoken]
+             for lang, spoken in sets.items()}
     headline: tuple[float, float] | None = None
     with tempfile.TemporaryDirectory() as cache:
         engines = make_engines(args.engines.split(","), Path(cache))
@@ -153,12 +125,12 @@ def main(argv: list[str] | None = None) -> None:
             if isinstance(engine, str):
                 print(f"{name}: skipped ({engine})")
                 continue
-            for lang, orders in sets.items():
+            for lang, spoken in sets.items():
                 if not engine.supports(lang):
                     print(f"{name} [{lang}]: no model for this language")
                     continue
-                wer, rtf, accuracy, pairs = run_engine(engine, menu, lang, audio[lang], mime, orders)
-                print(f"{name} [{lang}] n={len(orders)}: WER {wer:.3f}  RTF {rtf:.3f}  orders exactly right {accuracy:.2f}")
+                wer, rtf, accuracy, pairs = run_engine(engine, menu, lang, audio[lang], mime, spoken)
+                print(f"{name} [{lang}] {args.part} n={len(spoken)}: WER {wer:.3f}  RTF {rtf:.3f}  orders exactly right {accuracy:.2f}")
                 if args.verbose:
                     for reference, heard in pairs:
                         print(f"    {reference!r} -> {heard!r}")

@@ -11,13 +11,15 @@ from tests.server.voice.conftest import need_tools
 
 def test_menu_adapted_model_beats_the_stock_one(pizzeria, sphinx, voice_cache):
     need_tools("espeak-ng", "ffmpeg")
-    from benchmarks.voice_wer import ORDERS_EN, run_engine, speak, to_opus
+    from benchmarks.voice_orders import orders
+    from benchmarks.voice_wer import run_engine, speak, to_opus
     from server.voice.pocketsphinx_engine import PocketSphinxEngine
 
-    audio = [to_opus(speak(text, "en")) for text, _ in ORDERS_EN]
-    wer, rtf, accuracy, pairs = run_engine(sphinx, pizzeria, "en", audio, "audio/ogg", ORDERS_EN)
+    spoken = orders("en", "dev")
+    audio = [to_opus(speak(text, "en")) for text, _ in spoken]
+    wer, rtf, accuracy, pairs = run_engine(sphinx, pizzeria, "en", audio, "audio/ogg", spoken)
     stock = PocketSphinxEngine(voice_cache, menu_adapted=False)
-    few = ORDERS_EN[:5]
+    few = spoken[:5]
     stock_wer, *_ = run_engine(stock, pizzeria, "en", audio[:5], "audio/ogg", few)
     adapted_few = word_error_rate(pairs[:5], number_words("en"))
     print(f"\npocketsphinx menu-adapted: WER {wer:.3f} RTF {rtf:.3f} orders right {accuracy:.2f} (n={len(pairs)})")
