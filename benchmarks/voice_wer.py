@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ from core.errors import DomainError  # noqa: E402
 from core.menu import Menu  # noqa: E402
 from core.parsing import ParseResult  # noqa: E402
 from core.voice import SpeechEngine, VoiceError, number_words, word_error_rate  # noqa: E402
-from benchmarks.voice_orders import PARTS, Order, orders  # noqa: E402
+from benchmarks.voice_orders import PARTS, Order, orders, part_of  # noqa: E402
 
 DEMO = ROOT / "assets" / "demo" / "krems.json"
 
@@ -88,24 +89,50 @@ def make_engines(names: list[str], cache_dir: Path) -> dict[str, SpeechEngine | 
     return out
 
 
+@dataclass(frozen=True)
+class OrderRun:
+    """One voice order through one engine: what was said and heard, whether the order came out exactly
+    right, the audio length and the wall-clock and CPU seconds spent on it."""
+
+    said: str
+    heard: str
+    right: bool
+    audio_seconds: float
+    wall_seconds: float
+    cpu_seconds: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    wer: float
+    rtf: float  # wall clock / audio (the machine is shared: compare within a run)
+    cpu_rtf: float  # CPU seconds of this process (all its threads) / audio: steadier under load
+    accuracy: float
+    n: int
+
+
 def run_engine(engine: SpeechEngine, menu: Menu, language: str, audio: list[bytes], mime: str,
-               spoken: list[Order]) -> tuple[float, float, float, list[tuple[str, str]]]:
-    """(WER, RTF, order accuracy, [(reference, transcript)]) of one engine on one language."""
+               spoken: list[Order]) -> list[OrderRun]:
+    """Every order of `spoken` through `transcribe_order` with `engine`, after one warm-up."""
     from server.voice.audio import decode_audio
     from server.voice.transcribe import transcribe_order
 
     engine.transcribe(decode_audio(audio[0], mime), menu=menu, language=language)  # warm-up: load models
-    pairs: list[tuple[str, str]] = []
-    hits = 0
-    spent = heard = 0.0
+    runs: list[OrderRun] = []
     for data, (text, expected) in zip(audio, spoken):
-        started = time.perf_counter()  # decoding, recognition and the choice of reading: all of it
+        wall, cpu = time.perf_counter(), time.process_time()  # decoding, recognition and the choice of reading
         transcript, result = transcribe_order(data, mime, menu, language, [engine])
-        spent += time.perf_counter() - started
-        pairs.append((text, transcript.text))
-        hits += ordered_items(result) == expected
-        heard += transcript.audio_seconds
-    return word_error_rate(pairs, number_words(language)), spent / heard, hits / len(spoken), pairs
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        runs.append(OrderRun(text, transcript.text, ordered_items(result) == expected, transcript.audio_seconds,
+                             wall, cpu))
+    return runs
+
+
+def summarise(runs: list[OrderRun], language: str) -> Summary:
+    heard = sum(r.audio_seconds for r in runs) or 1.0
+    return Summary(word_error_rate([(r.said, r.heard) for r in runs], number_words(language)),
+                   sum(r.wall_seconds for r in runs) / heard, sum(r.cpu_seconds for r in runs) / heard,
+                   sum(r.right for r in runs) / max(len(runs), 1), len(runs))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,8 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", default="pocketsphinx-stock,pocketsphinx,whisper-tiny.en,whisper-base")
     parser.add_argument("--opus", action="store_true", help="send OGG/Opus voice notes instead of WAV")
     parser.add_argument("--part", choices=[*PARTS, "all"], default="all",
-                        help="dev (tune on it), held_out (report on it) or all orders")
-    parser.add_argument("--verbose", action="store_true", help="print every transcript")
+                        help="dev (tune on it), held_out (report on it) or all orders (figures per part)")
+    parser.add_argument("--verbose", action="store_true", help="print every order that came out wrong")
     args = parser.parse_args(argv)
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is not installed (apt-get install espeak-ng)")
@@ -123,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     sets = {lang: orders(lang, None if args.part == "all" else args.part) for lang in ("en", "es")}
     audio = {lang: [to_opus(speak(t, lang)) if args.opus else speak(t, lang) for t, _ in spoken]
              for lang, spoken in sets.items()}
-    headline: tuple[float, float] | None = None
+    headline: Summary | None = None
     with tempfile.TemporaryDirectory() as cache:
         engines = make_engines(args.engines.split(","), Path(cache))
         for name, engine in engines.items():
@@ -134,17 +161,22 @@ def main(argv: list[str] | None = None) -> None:
                 if not engine.supports(lang):
                     print(f"{name} [{lang}]: no model for this language")
                     continue
-                wer, rtf, accuracy, pairs = run_engine(engine, menu, lang, audio[lang], mime, spoken)
-                print(f"{name} [{lang}] {args.part} n={len(spoken)}: WER {wer:.3f}  RTF {rtf:.3f}  orders exactly right {accuracy:.2f}")
+                runs = run_engine(engine, menu, lang, audio[lang], mime, spoken)
+                parts = [(p, [r for r in runs if part_of(r.said) == p]) for p in PARTS] + [("all", runs)]
+                for part, subset in parts:
+                    if subset:
+                        got = summarise(subset, lang)
+                        print(f"{name} [{lang}] {part:8s} n={got.n:2d}: WER {got.wer:.3f}  RTF {got.rtf:.3f}  "
+                              f"CPU {got.cpu_rtf:.3f}  orders exactly right {got.accuracy:.2f}")
                 if args.verbose:
-                    for reference, heard in pairs:
-                        print(f"    {reference!r} -> {heard!r}")
+                    for run in runs:
+                        if not run.right:
+                            print(f"    [{part_of(run.said)}] {run.said!r} -> {run.heard!r}")
                 if name == "pocketsphinx" and lang == "en":
-                    headline = (wer, rtf)
+                    headline = summarise(runs, lang)
     if headline is None:
         sys.exit("the default engine (pocketsphinx, English) did not run")
-    print(f"voice_wer: {headline[0]:.3f} rtf={headline[1]:.3f}")
-
+    print(f"voice_wer: {headline.wer:.3f} rtf={headline.rtf:.3f}")
 
 if __name__ == "__main__":
     main()

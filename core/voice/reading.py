@@ -1,0 +1,65 @@
+"""Which reading of a voice note to trust: the one that makes the most sense as an order on this menu.
+
+A recogniser's first hypothesis is only its first guess at words it may never have seen ("a small fun
+height"); its n best list, and each of those with misheard menu words put back (core.voice.menu_match),
+are parsed against the menu, and the reading whose words the menu explains best wins, the recogniser's
+own score breaking near-ties:
+
+    score = lines + sum(line confidence) - unknown mentions - questions / 2
+            - unexplained words * UNEXPLAINED - sound distance of replacements * REWRITE + RECOGNISER * score
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from core.menu import Menu
+from core.parsing import ParseResult
+from core.voice.menu_match import MenuVocabulary, folded_tokens, menu_vocabulary, snap_to_menu
+
+UNEXPLAINED = 0.3  # a word neither the lexicon nor the menu knows: likely a misheard name
+REWRITE = 1.0  # per unit of sound distance of the replacements made
+RECOGNISER = 2.0  # weight of the recogniser's mean log-probability per token
+SNAP_THRESHOLDS = (0.25, 0.35, 0.5)  # sound distances per phone under which a span may stand for a menu name
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A candidate text, its parse and its score (higher is better)."""
+
+    text: str
+    result: ParseResult
+    score: float
+
+
+def _unexplained(text: str, vocabulary: MenuVocabulary) -> int:
+    return sum(1 for w in folded_tokens(text) if w[0].isalpha() and w not in vocabulary.known_words)
+
+
+def menu_fit(result: ParseResult, text: str, vocabulary: MenuVocabulary) -> float:
+    """How well a parse explains its text as an order on the menu (see the module docstring)."""
+    lines = len(result.lines) + sum(line.confidence for line in result.lines)
+    return (lines - len(result.unknown) - 0.5 * len(result.questions)
+            - UNEXPLAINED * _unexplained(text, vocabulary))
+
+
+def choose_reading(hypotheses: Sequence[tuple[str, float]], menu: Menu, language: str | None,
+                   parse: Callable[[str], ParseResult]) -> Reading:
+    """The best reading among `hypotheses` ((text, recogniser score), best first) and their menu-snapped
+    versions (at each of SNAP_THRESHOLDS); a snapped text keeps the score of the hypothesis it came from.
+    On a tie the earlier candidate wins; a snapped text comes before its original."""
+    vocabulary = menu_vocabulary(menu, language)
+    candidates: dict[str, tuple[float, float]] = {}  # text -> (recogniser score, sound distance of rewrites)
+    for text, recogniser_score in hypotheses or [("", 0.0)]:
+        for threshold in SNAP_THRESHOLDS:
+            snapped, distance = snap_to_menu(text, vocabulary, threshold)
+            candidates.setdefault(snapped, (recogniser_score, distance))
+        candidates.setdefault(text, (recogniser_score, 0.0))
+    best: Reading | None = None
+    for text, (recogniser_score, rewrite) in candidates.items():
+        result = parse(text)
+        score = menu_fit(result, text, vocabulary) - REWRITE * rewrite + RECOGNISER * recogniser_score
+        if best is None or score > best.score:
+            best = Reading(text, result, score)
+    assert best is not None
+    return best
