@@ -2,12 +2,15 @@
 
     python -m benchmarks.voice_wer [--opus] [--engines pocketsphinx-stock,pocketsphinx,whisper-tiny.en,whisper-base]
 
-Short food orders against the demo pizzeria's menu (assets/demo/krems.json) are spoken by espeak-ng
-(Debian package; English voice en-us, Spanish voice es), optionally re-encoded as OGG/Opus voice notes
-(ffmpeg -c:a libopus, as WhatsApp sends them), decoded and resampled to 16 kHz mono, transcribed by each
-engine and parsed against the menu. Per engine: WER (digits spoken as words), RTF (transcription time /
-audio time, after one warm-up) and the share of orders whose parsed items and quantities are exactly the
-expected ones. Engines whose package or model is not installed are skipped with the reason.
+Short food orders against the demo pizzeria's menu (assets/demo/krems.json; the orders and their dev /
+held-out split are in benchmarks/voice_orders.py) are spoken by espeak-ng (Debian package; English voice
+en-us, Spanish voice es), optionally re-encoded as OGG/Opus voice notes (ffmpeg -c:a libopus, as WhatsApp
+sends them), and go through `transcribe_order` as a channel's voice note does: decoding to 16 kHz mono,
+the engine, the choice of the reading that fits the menu, the parser. Per engine, language and part: WER
+(digits spoken as words), RTF (wall-clock time of the whole call / audio time, after one warm-up), CPU
+(this process's CPU seconds / audio time: steadier on a shared machine) and the share of orders whose
+parsed items and quantities are exactly the expected ones. Engines whose package or model is not
+installed are skipped with the reason; installed model files that fail their pinned hash stop the run.
 Last line (the default engine, pocketsphinx with the menu-adapted model, English):
 `voice_wer: <wer> rtf=<rtf>`.
 """
@@ -162,7 +165,8 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"{name} [{lang}]: no model for this language")
                     continue
                 runs = run_engine(engine, menu, lang, audio[lang], mime, spoken)
-                parts = [(p, [r for r in runs if part_of(r.said) == p]) for p in PARTS] + [("all", runs)]
+                parts = [(p, [r for r in runs if part_of(r.said) == p]) for p in PARTS]
+                parts += [("all", runs)] if args.part == "all" else []
                 for part, subset in parts:
                     if subset:
                         got = summarise(subset, lang)

@@ -63,7 +63,7 @@ def menu_vocabulary(menu: Menu, language: str | None) -> MenuVocabulary:
     code = lexicon_code(language)
     names: dict[str, str] = {}
     for item in menu.items:
-        for name in item_names(item, menu, code):
+        for name in item_names(item, menu, code, own_language_only=True):
             names.setdefault(name, "dish")
         for variant in item.variants:
             for form in name_forms(variant.name_in(code), code):

@@ -48,9 +48,12 @@ def name_forms(name: str, language: str) -> list[str]:
     return [key, " ".join([*words[:-1], last[: len(last) - len(singular)] + plural])]
 
 
-def item_names(item: MenuItem, menu: Menu, language: str) -> list[str]:
-    """Ways to say the item: its names, without the category word, with it after ("margherita pizza")."""
-    names = [item.name_in(language), item.name, *item.synonyms]
+def item_names(item: MenuItem, menu: Menu, language: str, *, own_language_only: bool = False) -> list[str]:
+    """Ways to say the item: its names, without the category word, with it after ("margherita pizza").
+    `own_language_only`: when the item has a name in `language`, leave out its other names and synonyms
+    (synonyms carry no language; "four cheese" is no way to hear a Spanish "cuatro quesos")."""
+    translated = item.name_in(language)
+    names = [translated] if own_language_only and translated != item.name else [translated, item.name, *item.synonyms]
     category = menu.category(item.category_id)
     if category is not None:
         heads = [phrase_key(category.name_in(language)), phrase_key(category.name)]

@@ -76,10 +76,16 @@ def _parse(menu, language="en"):
 
 
 def test_the_reading_the_menu_explains_wins_over_the_first_hypothesis(menu):
-    hypotheses = [("Can I have a kelvoni and a garlic bread?", -0.20), ("Can I have a kelvoni and a garlic bed?", -0.25)]
+    hypotheses = [("One medium Thyvola without pepperoni and a garlic bread.", -0.20),
+                  ("One medium Thyvola without pepperoni and a garlic bed.", -0.25)]
     reading = choose_reading(hypotheses, menu, "en", _parse(menu))
-    assert _items(reading.result) == {"calzone": 1, "garlic_bread": 1}
-    assert "calzone" in reading.text
+    assert _items(reading.result) == {"diavola": 1, "garlic_bread": 1}
+    assert "diavola" in reading.text
+
+
+def test_a_far_fetched_rewrite_loses_to_what_was_heard(menu):
+    reading = choose_reading([("i'd like a calzone without him", -0.2)], menu, "en", _parse(menu))
+    assert reading.text == "i'd like a calzone without him" and _items(reading.result) == {"calzone": 1}
 
 
 def test_the_recogniser_score_decides_between_two_menu_readings(menu):
