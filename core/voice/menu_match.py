@@ -1,6 +1,6 @@
 """Misheard menu words put back: spans of a transcript that sound like a dish, option, size or number on
-this menu are replaced by it ("a small fun height" -> "a small funghi", "free garlic breads" -> "three
-garlic breads").
+this menu are replaced by it ("one medium thyvola" -> "one medium diavola", "quattro for a maggie" ->
+"quattro formaggi", "free garlic breads" -> "three garlic breads").
 
 Only words that mean nothing to the parser on their own are rewritten as dishes (a lexicon or menu word is
 left alone), and a word becomes a number only where a number belongs: right before a dish or a size.
@@ -20,8 +20,8 @@ from core.voice.vocabulary import item_names, lexicon_code, name_forms, number_w
 
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*|\d+|[^\w\s]")
 _MAX_SPAN = 4  # words of a transcript that may stand for one menu name ("quattro for a maggie")
-_SHORT = 5
-_ABSORBED = 0.1
+_SHORT = 5  # names of fewer phones must sound proportionally closer (a short word sounds like many)
+_ABSORBED = 0.1  # added distance per lexicon word a span swallows that is not part of the name
 _MAX_THRESHOLD = 0.6  # no reading is snapped further than this, whatever the caller asks
 _NUMBER_DISTANCE = 0.15  # numbers are short: only a near-homophone ("free" for "three") counts
 
