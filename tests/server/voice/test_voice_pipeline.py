@@ -137,3 +137,10 @@ def test_whisper_window_is_the_note_rounded_up_never_past_30_seconds(voice_cache
     assert whisper.window_frames(3.2) == 1000
     assert whisper.window_frames(9.6) == 2000  # half a second of silence at least
     assert whisper.window_frames(45.0) == 3000
+
+
+def test_multilingual_whisper_detects_the_language_when_not_told(pizzeria, voice_cache):
+    whisper = whisper_engine("whisper-base", voice_cache)
+    samples = decode_audio(_opus(_speak("un calzone y un tiramisú por favor", "es")), "audio/ogg")
+    transcript = whisper.transcribe(samples, menu=pizzeria, language=None)
+    assert transcript.language == "es", transcript.text
