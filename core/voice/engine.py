@@ -20,13 +20,16 @@ SAMPLE_RATE = 16_000
 
 @dataclass(frozen=True)
 class Transcript:
-    """What an engine heard. `language` is the language it transcribed in (detected or given)."""
+    """What an engine heard. `language` is the language it transcribed in (detected or given).
+    `alternatives`: the engine's n best readings with their scores (higher is likelier), best first, when
+    it has them; `text` is the engine's own first choice until the menu picks another."""
 
     text: str
     language: str
     engine: str
     audio_seconds: float
     elapsed_seconds: float = 0.0
+    alternatives: tuple[tuple[str, float], ...] = ()
 
     @property
     def real_time_factor(self) -> float:

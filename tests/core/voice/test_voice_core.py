@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.menu import Menu
 from core.voice import (
     SpeechEngine, Transcript, VoiceError, bigram_arpa, choose_engine, dictionary_text, edit_distance,
-    guess_pronunciations, lm_words, menu_prompt, number_words, order_sentences, parse_dictionary,
+    guess_pronunciations, lm_words, number_words, order_sentences, parse_dictionary,
     spoken_words, word_error_rate,
 )
 
@@ -99,12 +99,6 @@ def test_menu_vocabulary_has_every_item_in_ordering_phrases(menu):
     spanish = {w for s in order_sentences(menu, "es") for w in lm_words(s, "es")}
     assert {"margarita", "quiero", "sin"} <= spanish
 
-
-def test_menu_prompt_names_the_dishes_within_the_limit(menu):
-    prompt = menu_prompt(menu, "en")
-    assert "Margherita" in prompt and "Quattro Formaggi" in prompt and prompt.endswith(".")
-    assert "Hawaiana" in menu_prompt(menu, "es")
-    assert len(menu_prompt(menu, "en", max_chars=40)) <= 41
 
 
 class FixedEngine:

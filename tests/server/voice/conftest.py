@@ -35,13 +35,17 @@ def sphinx(voice_cache: Path):
 
 
 def whisper_engine(name: str, cache: Path):
-    """A packaged Whisper model through faster-whisper, or a skip saying what is missing."""
+    """A packaged Whisper model through faster-whisper, or a skip saying what is missing. Installed files
+    that fail their pinned hash are an error (DomainError model_hash_mismatch), never a skip."""
     pytest.importorskip("faster_whisper", reason="faster-whisper is an optional extra and is not installed")
     from core.errors import DomainError
+    from core.voice import VoiceError
     from server.voice.models import packaged_languages, packaged_model_dir
     from server.voice.whisper_engine import FasterWhisperEngine
 
     try:
         return FasterWhisperEngine(packaged_model_dir(name, cache), languages=packaged_languages(name))
     except DomainError as exc:
+        if exc.code is not VoiceError.ENGINE_UNAVAILABLE:
+            raise
         pytest.skip(f"{name}: {exc.detail}")

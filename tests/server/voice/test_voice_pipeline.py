@@ -120,3 +120,27 @@ def test_english_voice_note_with_whisper_tiny_en(pizzeria, voice_cache):
     data = _opus(_speak("a large margherita with ham and pineapple"))
     transcript, result = transcribe_order(data, "audio/ogg", pizzeria, "en", [whisper])
     assert _lines(result) == [("margherita", "large", 1)], transcript.text
+
+
+def test_whisper_gives_its_n_best_with_their_scores(pizzeria, voice_cache):
+    whisper = whisper_engine("whisper-tiny.en", voice_cache)
+    samples = decode_audio(_opus(_speak("two tiramisu for dessert")), "audio/ogg")
+    transcript = whisper.transcribe(samples, menu=pizzeria, language="en")
+    assert len(transcript.alternatives) >= 2 and transcript.text == transcript.alternatives[0][0]
+    scores = [score for _, score in transcript.alternatives]
+    assert all(score <= 0.0 for score in scores) and scores == sorted(scores, reverse=True)
+    assert len({text for text, _ in transcript.alternatives}) == len(transcript.alternatives)
+
+
+def test_whisper_window_is_the_note_rounded_up_never_past_30_seconds(voice_cache):
+    whisper = whisper_engine("whisper-tiny.en", voice_cache)
+    assert whisper.window_frames(3.2) == 1000
+    assert whisper.window_frames(9.6) == 2000  # half a second of silence at least
+    assert whisper.window_frames(45.0) == 3000
+
+
+def test_multilingual_whisper_detects_the_language_when_not_told(pizzeria, voice_cache):
+    whisper = whisper_engine("whisper-base", voice_cache)
+    samples = decode_audio(_opus(_speak("un calzone y un tiramisú por favor", "es")), "audio/ogg")
+    transcript = whisper.transcribe(samples, menu=pizzeria, language=None)
+    assert transcript.language == "es", transcript.text

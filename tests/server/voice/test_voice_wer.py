@@ -5,25 +5,26 @@ Quality gates are loose (synthetic speech, shared machine); the figures to compa
 """
 from __future__ import annotations
 
-from core.voice import number_words, word_error_rate
 from tests.server.voice.conftest import need_tools
 
 
 def test_menu_adapted_model_beats_the_stock_one(pizzeria, sphinx, voice_cache):
     need_tools("espeak-ng", "ffmpeg")
-    from benchmarks.voice_wer import ORDERS_EN, run_engine, speak, to_opus
+    from benchmarks.voice_orders import orders
+    from benchmarks.voice_wer import run_engine, speak, summarise, to_opus
     from server.voice.pocketsphinx_engine import PocketSphinxEngine
 
-    audio = [to_opus(speak(text, "en")) for text, _ in ORDERS_EN]
-    wer, rtf, accuracy, pairs = run_engine(sphinx, pizzeria, "en", audio, "audio/ogg", ORDERS_EN)
+    spoken = orders("en", "dev")
+    audio = [to_opus(speak(text, "en")) for text, _ in spoken]
+    adapted = summarise(runs := run_engine(sphinx, pizzeria, "en", audio, "audio/ogg", spoken), "en")
     stock = PocketSphinxEngine(voice_cache, menu_adapted=False)
-    few = ORDERS_EN[:5]
-    stock_wer, *_ = run_engine(stock, pizzeria, "en", audio[:5], "audio/ogg", few)
-    adapted_few = word_error_rate(pairs[:5], number_words("en"))
-    print(f"\npocketsphinx menu-adapted: WER {wer:.3f} RTF {rtf:.3f} orders right {accuracy:.2f} (n={len(pairs)})")
-    print(f"pocketsphinx stock model, first {len(few)}: WER {stock_wer:.3f} (menu-adapted {adapted_few:.3f})")
-    for reference, heard in pairs:
-        print(f"  {reference!r} -> {heard!r}")
-    assert wer < 0.35
-    assert accuracy >= 0.5
-    assert adapted_few < stock_wer
+    stock_few = summarise(run_engine(stock, pizzeria, "en", audio[:5], "audio/ogg", spoken[:5]), "en")
+    adapted_few = summarise(runs[:5], "en")
+    print(f"\npocketsphinx menu-adapted: WER {adapted.wer:.3f} RTF {adapted.rtf:.3f} orders right "
+          f"{adapted.accuracy:.2f} (n={adapted.n})")
+    print(f"pocketsphinx stock model, first 5: WER {stock_few.wer:.3f} (menu-adapted {adapted_few.wer:.3f})")
+    for run in runs:
+        print(f"  {run.said!r} -> {run.heard!r}")
+    assert adapted.wer < 0.35
+    assert adapted.accuracy >= 0.5
+    assert adapted_few.wer < stock_few.wer
