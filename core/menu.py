@@ -221,12 +221,15 @@ class Menu(BaseModel):
         self._options = {o.id: o for g in self.modifier_groups for o in g.options}
 
     def item(self, item_id: str) -> MenuItem | None:
+        """The item with this id, if any."""
         return self._items.get(item_id)
 
     def group(self, group_id: str) -> ModifierGroup | None:
+        """The modifier group with this id, if any."""
         return self._groups.get(group_id)
 
     def category(self, category_id: str) -> Category | None:
+        """The category with this id, if any."""
         return self._categories.get(category_id)
 
     def option(self, option_id: str) -> ModifierOption | None:

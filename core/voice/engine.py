@@ -74,6 +74,7 @@ def as_float32(samples: np.ndarray) -> np.ndarray:
 
 
 def as_int16(samples: np.ndarray) -> np.ndarray:
+    """Samples as 16-bit integers (what pocketsphinx takes), converted from float if need be."""
     if samples.dtype == np.int16:
         return samples
     return (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16)

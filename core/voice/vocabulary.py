@@ -11,6 +11,7 @@ _PER_ROLE = 6  # the first phrases of each lexicon role are its common ones
 
 
 def lexicon_code(language: str | None) -> str:
+    """The parser lexicon to spell a language's menu words with (English when there is none)."""
     return language if language in available_languages() else "en"
 
 
