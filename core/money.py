@@ -9,8 +9,9 @@ from babel.numbers import format_currency, get_currency_precision
 
 
 # The largest amount any price, fee, tip or promo value may be: far above any real menu in any currency, and far
-# below what Decimal arithmetic and the databases' numeric columns hold. Inputs are bounded by it at the edge.
-MAX_AMOUNT = Decimal("1000000000")
+# below what Decimal arithmetic and the databases' numeric columns hold. Inputs are bounded by it at the edge
+# (an int, so the OpenAPI document shows the bound as a number).
+MAX_AMOUNT = 1_000_000_000
 
 
 @lru_cache(maxsize=None)
