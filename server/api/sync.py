@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
 
 from core.errors import DomainError, InputError
@@ -25,12 +25,11 @@ class PushBody(BaseModel):
     device_id: str = Field(min_length=1, max_length=80)
     operations: list[Operation] = Field(max_length=500)
 
-    @model_validator(mode="after")
-    def _one_device(self) -> "PushBody":
+    def check_one_device(self) -> None:
+        """Every operation of a push comes from the pushing device (a whole-push refusal, invalid_input)."""
         for op in self.operations:
             if op.device_id != self.device_id:
-                raise ValueError(f"operation {op.id} names another device")
-        return self
+                raise DomainError(InputError.INVALID, f"operation {op.id} names another device")
 
 
 
@@ -43,6 +42,7 @@ class SyncController(Controller):
     async def push(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
                    data: JSONBody[PushBody]) -> dict[str, Any]:
         """Apply a device's queued operations; one result per operation, in order."""
+        data.check_one_device()
         command = PushOperations(data.device_id, data.operations, actor, services.clock(), services.hlc)
         results = await services.execute(sync_service.push, command)
         return {"results": [r.model_dump(mode="json") for r in results]}
