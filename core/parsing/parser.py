@@ -11,10 +11,11 @@ from datetime import datetime
 
 from core.menu import Menu
 from core.orders.cart import FulfilmentType
+from core.parsing.asking import asked_intent
 from core.parsing.draft import ask, build_line, orphan_questions, span_text
 from core.parsing.language import detect_language
 from core.parsing.lexicon import Lexicon, Scan, available_languages, lexicon_for
-from core.parsing.logistics import find_address, find_fulfilment, find_location, find_merchant
+from core.parsing.logistics import find_address, find_business_types, find_fulfilment, find_location, find_merchant
 from core.parsing.menu_index import menu_index
 from core.parsing.model import Intent, LastLineChange, ParseResult, Question, QuestionKind
 from core.parsing.builds import Segmentation
@@ -81,6 +82,7 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     result = ParseResult(language=code, fulfilment=fulfilment, fulfilment_text=fulfilment_text,
                          address_text=address, location=location, removed_item_ids=seg.removed_item_ids,
                          merchant_text=merchant,
+                         business_types=find_business_types(text, scan, merchant_used, merchant),
                          cuisines=[span_text(text, tokens, t.start, t.end) for t in tags if t.kind == "lex" and t.has("cuisine")])
     questions: list[Question] = []
     for build in seg.lines[:MAX_LINES]:
@@ -102,7 +104,12 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
         result.requested_time = resolve_time(time, now, tz)
         if result.requested_time is None and now is not None:
             questions.append(ask(QuestionKind.CONFIRM_TIME, lexicon, [], text=result.requested_time_text))
-    result.intent = _intent(seg, result, tags, tokens, lexicon, merchant_is_subject)
+    asked = asked_intent(scan, {i for t in tags if t.kind == "menu" for i in range(t.start, t.end)},
+                         {t.start for t in tags if t.kind == "lex" and t.has("order_verb")}, merchant_is_subject)
+    if asked is not None:
+        _as_question(result, asked)
+        questions = [q for q in questions if q.line is None and q.kind is not QuestionKind.CONFIRM_TIME]
+    result.intent = asked or _intent(seg, result, tags, tokens, lexicon, merchant_is_subject)
     if result.intent is not Intent.ORDER and not (result.intent is Intent.MENU and seg.asks_menu):
         # "order cancel kar do": leftover words are not dishes (but "do you have calzones?" asks about one)
         result.unknown = []
@@ -113,6 +120,16 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     result.instructions = _order_instructions(tags, text, tokens)[:1000]
     result.questions = questions
     return result
+
+
+def _as_question(result: ParseResult, asked: Intent) -> None:
+    """A question names dishes without ordering them ("do you have tiramisu?", "how long until my pizza
+    gets here?"): they become `asked_item_ids`; a status question requests no time nor fulfilment."""
+    result.asked_item_ids = list(dict.fromkeys(line.item_id for line in result.lines))
+    result.lines = []
+    if asked is Intent.STATUS:
+        result.requested_time, result.requested_time_text = None, ""
+        result.fulfilment, result.fulfilment_text = None, ""
 
 
 def _intent(seg: Segmentation, result: ParseResult, tags: list[Tag], tokens: list[Token], lexicon: Lexicon,
