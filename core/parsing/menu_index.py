@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA
 from core.menu import Menu, MenuItem
 from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, matches_at, word_prefixes
 from core.parsing.text import phrase_key
+from core.parsing.word_forms import WordForms
 
 
 class RefKind(StrEnum):
@@ -70,6 +71,7 @@ class MenuIndex:
     _fuzzy_keys: list[str] = field(default_factory=list)
     _item_keys: dict[str, set[str]] = field(default_factory=dict)
     _fuzzy_cache: dict[str, tuple[str, int] | None] = field(default_factory=dict)
+    forms: WordForms = field(default_factory=lambda: WordForms(frozenset()))
 
     @classmethod
     def build(cls, menu: Menu) -> "MenuIndex":
@@ -77,13 +79,17 @@ class MenuIndex:
         index = cls(menu)
         table: dict[str, list[MenuRef]] = {}
 
+        words: set[str] = set()
+
         def add(names: list[str], ref: MenuRef) -> None:
             for name in names:
+                words.update(phrase_key(name).split())
                 for form in name_forms(name):
                     refs = table.setdefault(form, [])
                     if ref not in refs:
                         refs.append(ref)
 
+        item_names: dict[str, list[str]] = {}
         category_words: dict[str, set[str]] = {}
         for category in menu.categories:
             names = [category.name, *category.names.values()]
@@ -98,6 +104,8 @@ class MenuIndex:
             index.category_items.setdefault(item.category_id, []).append(item.id)
             names = [item.name, *item.names.values(), *item.synonyms]
             names += _short_names(names, category_words.get(item.category_id, set()))
+            names += _reworded_names(names)
+            item_names[item.id] = names
             ref = MenuRef(RefKind.ITEM, item_id=item.id)
             add(names, ref)
             index._item_keys[item.id] = set().union(*(name_forms(n) for n in names))
@@ -106,10 +114,15 @@ class MenuIndex:
                 add(names + _variant_shorthands(names), MenuRef(RefKind.VARIANT, item_id=item.id, target=variant.id))
             for ingredient in item.ingredients:
                 add([ingredient], MenuRef(RefKind.INGREDIENT, item_id=item.id, target=ingredient))
+        exact_keys = set(table)  # fuzzy matching only reaches whole names: a typo of a part is too weak
+        for word, item_id in _distinctive_words(item_names, table).items():
+            add([word], MenuRef(RefKind.ITEM, item_id=item_id))
+            index._item_keys[item_id] |= name_forms(word)
         index.phrases = {key: tuple(refs) for key, refs in table.items()}
+        index.forms = WordForms(frozenset(words), frozenset(language_markers()) | all_fillers())
         index.max_words = max((k.count(" ") + 1 for k in table), default=1)
         index.prefixes = word_prefixes(table)
-        index._fuzzy_keys = sorted(k for k in table if len(k) >= 4 and not k.isdecimal())
+        index._fuzzy_keys = sorted(k for k in exact_keys if len(k) >= 4 and not k.isdecimal())
         return index
 
     def lookup(self, key: str) -> tuple[MenuRef, ...] | None:
@@ -124,10 +137,12 @@ class MenuIndex:
 
     def fuzzy(self, text: str) -> tuple[str, int] | None:
         """The closest indexed phrase to a misspelt `text` and its edit distance, within a length-scaled
-        budget (1 edit up to 5 letters, 2 up to 8, then 3); same first letter, since typos rarely hit it."""
+        budget (1 edit for 4 to 6 letters, 2 up to 9, then 3); same first letter, since typos rarely hit
+        it. Two edits on a six-letter word turn ordinary words into dishes ("cheers" -> "cheese",
+        "waited" -> "water"), so short words get one."""
         if text in self._fuzzy_cache:
             return self._fuzzy_cache[text]
-        budget = 0 if len(text) < 4 else 1 if len(text) <= 5 else 2 if len(text) <= 8 else 3
+        budget = 0 if len(text) < 4 else 1 if len(text) <= 6 else 2 if len(text) <= 9 else 3
         found = None
         if budget:
             candidates = [k for k in self._fuzzy_keys if k[0] == text[0] and abs(len(k) - len(text)) <= budget]
@@ -185,6 +200,39 @@ def _short_names(names: list[str], category_words: set[str]) -> list[str]:
         if kept and len(kept) < len(words):
             shorts.append(" ".join(kept))
     return shorts
+
+
+def _reworded_names(names: list[str]) -> list[str]:
+    """'Croquetas de jamón' is also 'croquetas jamon'; 'Paneer Tikka' also 'tikka paneer': the name without
+    its function words ('de', 'con', 'the': fillers of some lexicon), and two content words swapped."""
+    fillers = all_fillers()
+    out: list[str] = []
+    for name in names:
+        words = phrase_key(name).split()
+        content = [w for w in words if w not in fillers]
+        if content and len(content) < len(words):
+            out.append(" ".join(content))
+        if len(content) == 2:
+            out.append(f"{content[1]} {content[0]}")
+    return out
+
+
+_MIN_DISTINCTIVE = 4
+
+
+def _distinctive_words(item_names: dict[str, list[str]], table: dict[str, list[MenuRef]]) -> dict[str, str]:
+    """word -> item id for a word of an item's name that no other item's name has and that names nothing
+    else on the menu ('bravas' for 'Patatas Bravas', 'margherita' for 'Pizza Margherita'). Words of any
+    lexicon ('large', 'con') and short words are never distinctive."""
+    known, fillers = language_markers(), all_fillers()
+    owners: dict[str, set[str]] = {}
+    for item_id, names in item_names.items():
+        for name in names:
+            for word in phrase_key(name).split():
+                owners.setdefault(word, set()).add(item_id)
+    return {word: next(iter(items)) for word, items in owners.items()
+            if len(items) == 1 and len(word) >= _MIN_DISTINCTIVE and not word.isdecimal()
+            and word not in known and word not in fillers and word not in table}
 
 
 _CACHE: OrderedDict[tuple[str, int, int], MenuIndex] = OrderedDict()

@@ -14,9 +14,9 @@ from core.orders.cart import FulfilmentType
 from core.parsing.asking import asked_intent
 from core.parsing.draft import ask, build_line, orphan_questions, span_text
 from core.parsing.language import detect_language
-from core.parsing.lexicon import Lexicon, Scan, available_languages, lexicon_for
+from core.parsing.lexicon import Lexicon, Scan, available_languages, language_markers, lexicon_for
 from core.parsing.logistics import find_address, find_business_types, find_fulfilment, find_location, find_merchant
-from core.parsing.menu_index import menu_index
+from core.parsing.menu_index import MenuIndex, menu_index
 from core.parsing.model import Intent, LastLineChange, ParseResult, Question, QuestionKind
 from core.parsing.builds import Segmentation
 from core.parsing.segmenter import Segmenter
@@ -57,6 +57,7 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     code = language if language in available_languages() else detect_language(text, tokens)
     lexicon = lexicon_for(code)
     index = menu_index(menu)
+    tokens = _towards_menu(tokens, code, lexicon, index)
 
     used: set[int] = set()
     location, location_span = find_location(text)
@@ -120,6 +121,22 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     result.instructions = _order_instructions(tags, text, tokens)[:1000]
     result.questions = questions
     return result
+
+
+def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuIndex) -> list[Token]:
+    """Words no lexicon knows and the menu does not have, rewritten to the one menu word with the same stem
+    or, across scripts, the same phonetic key ("aguas" -> "agua", "पनीर" -> "paneer"); see word_forms."""
+    markers = language_markers()
+    out = tokens
+    for k, token in enumerate(tokens):
+        if token.kind != "word" or token.norm in markers or lexicon.roles(token.norm) is not None:
+            continue
+        word = index.forms.menu_word_for(token.norm, code)
+        if word is not None:
+            if out is tokens:
+                out = list(tokens)
+            out[k] = Token(word, token.start, token.end, token.kind)
+    return out
 
 
 def _as_question(result: ParseResult, asked: Intent) -> None:

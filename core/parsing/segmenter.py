@@ -62,6 +62,10 @@ class Segmenter(LineCloser):
             self.correction.qty = tag.value
             return
         cur = self.cur
+        if tag.has("times_after") and cur is not None and (cur.item_id is not None or cur.unknown) and cur.qty is None:
+            cur.qty = tag.value  # "coke x2"
+            cur.extend(tag)
+            return
         if cur is not None and cur.item_id is not None and self._is_article(k, tag):
             return
         if cur is None or (cur.item_id is None and not cur.has_attrs() and not cur.unknown):

@@ -61,7 +61,20 @@ def tag_tokens(scan: Scan, index: MenuIndex, used: set[int]) -> list[Tag]:
             tag = _single(token, i, index, markers)
         tags.append(tag)
         i = tag.end
-    return _cuisine_in_names(tags)
+    return _times_after(_cuisine_in_names(tags), tokens)
+
+
+_TIMES = frozenset({"x", "×", "*"})
+
+
+def _times_after(tags: list[Tag], tokens: list[Token]) -> list[Tag]:
+    """'coke x2', 'naan ×3': a number right after a times sign counts the dish before it (chat notation);
+    '2x coke' needs nothing, the x is a filler."""
+    for k, tag in enumerate(tags):
+        if tag.kind == "num" and k >= 2 and tokens[tags[k - 1].start].norm in _TIMES \
+                and tags[k - 1].end - tags[k - 1].start == 1 and tags[k - 2].kind in ("menu", "word"):
+            tag.roles = {**tag.roles, "times_after": True}
+    return tags
 
 
 def _cuisine_in_names(tags: list[Tag]) -> list[Tag]:

@@ -1,0 +1,148 @@
+"""Word forms that meet a menu's words: stems per language and a cross-script phonetic key.
+
+A customer writes "aguas", "eaux gazeuses", "cafés" or "पनीर टिक्का" while the menu says "Agua", "Eau
+gazeuse", "Café" or "Paneer Tikka". Before tagging, a message word that is neither a lexicon word nor a
+menu word is rewritten to the menu word it stands for, when exactly one menu word has:
+
+- the same Snowball stem in the message's language (PyStemmer: C speed, the standard stemmers of
+  English, Spanish, French and Portuguese; a lemmatiser would need per-language data files), or
+- written in the other script (Devanagari <-> Latin), the same consonant skeleton: "paneer" and "पनीर"
+  are both "pnr", "tikka" and "टिक्का" both "tk". Vowels are dropped because romanisation spells them in
+  many ways (ee/i, oo/u, a/aa); aspiration and doubled consonants are dropped for the same reason.
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER_NAMES = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese", "hi": "english"}
+_MIN_STEM = 3
+
+# Devanagari consonants to one Latin consonant class; vowels, matras, virama, nukta and visarga are dropped.
+# "y" is dropped on both sides: it is a vowel glide in romanisation ("raita" = "रायता").
+_DEVANAGARI = {
+    "क": "k", "ख": "k", "ग": "g", "घ": "g", "ङ": "n", "च": "c", "छ": "c", "ज": "j", "झ": "j", "ञ": "n",
+    "ट": "t", "ठ": "t", "ड": "d", "ढ": "d", "ण": "n", "त": "t", "थ": "t", "द": "d", "ध": "d", "न": "n",
+    "प": "p", "फ": "f", "ब": "b", "भ": "b", "म": "m", "र": "r", "ल": "l", "व": "v", "श": "s", "ष": "s",
+    "स": "s", "ह": "h",
+}
+_NUKTA = {"\u0921\u093c": "र", "\u0922\u093c": "र", "\u095c": "र", "\u095d": "र", "\u095e": "फ", "\u095b": "ज"}
+_LATIN_VOWELS = frozenset("aeiouy")
+_LATIN_MAP = {"w": "v", "q": "k", "z": "j", "x": "ks", "c": "k"}
+
+
+def _is_word(word: str) -> bool:
+    """Letters only (Devanagari vowel signs and virama are marks, not letters, for str.isalpha)."""
+    return all(ch.isalpha() or unicodedata.category(ch).startswith("M") for ch in word)
+
+
+def is_devanagari(word: str) -> bool:
+    return any("\u0900" <= ch <= "\u097f" for ch in word)
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str) -> "Stemmer.Stemmer | None":
+    name = _STEMMER_NAMES.get(language)
+    return Stemmer.Stemmer(name) if name else None
+
+
+def stem(word: str, language: str) -> str:
+    """The Snowball stem of a folded word in `language` (the word itself when there is no stemmer)."""
+    stemmer = _stemmer(language)
+    return stemmer.stemWord(word) if stemmer is not None else word
+
+
+@lru_cache(maxsize=65536)
+def phonetic_key(word: str) -> str:
+    """Consonant skeleton shared by a word's Devanagari and romanised spellings ('pnr' for both)."""
+    if is_devanagari(word):
+        for nukta, plain in _NUKTA.items():  # "पकौड़ा" = "pakora": the flapped ड़ is an r
+            word = word.replace(nukta, plain)
+        letters = [_DEVANAGARI.get(ch, "") for ch in word]
+        if "ं" in word:  # anusvara before a consonant is a nasal: "मैंगो" = "mango"
+            letters = [("n" if ch == "ं" else letters[k]) for k, ch in enumerate(word)]
+    else:
+        text = word.replace("ck", "k").replace("ch", "C").replace("sh", "s").replace("ph", "f")
+        letters = []
+        for k, ch in enumerate(text):
+            if ch == "h" and k > 0 and text[k - 1] not in _LATIN_VOWELS:
+                continue  # aspiration: "bh", "dh", "kh"
+            if ch in _LATIN_VOWELS or not ch.isalpha():
+                continue
+            letters.append("c" if ch == "C" else _LATIN_MAP.get(ch, ch))
+    key = []
+    for letter in "".join(letters):
+        if not key or key[-1] != letter:
+            key.append(letter)
+    return "".join(key) + _final_vowel(word)
+
+
+_DEVANAGARI_FINAL = {"ा": "a", "ि": "i", "ी": "i", "य": "i", "ु": "u", "ू": "u", "े": "e", "ै": "e", "ो": "o", "ौ": "o"}
+_LATIN_FINAL = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("a", "a"), ("i", "i"), ("y", "i"), ("u", "u"),
+                ("o", "o"), ("e", "e"))
+
+
+def _final_vowel(word: str) -> str:
+    """The class of a final vowel: 'tikka' (tka) and 'tikki' (tki) differ there, in both scripts."""
+    if is_devanagari(word):
+        return _DEVANAGARI_FINAL.get(word[-1], "")
+    return next((cls for ending, cls in _LATIN_FINAL if word.endswith(ending)), "")
+
+
+class WordForms:
+    """Stems and phonetic keys of one menu's words, per message language; built lazily, cached by the index."""
+
+    def __init__(self, menu_words: frozenset[str], common_words: frozenset[str] = frozenset()) -> None:
+        self.menu_words = menu_words
+        self._targets = menu_words - common_words  # never rewrite into an ordinary word ("bottles" -> "bottle")
+        self._stems: dict[str, dict[str, str]] = {}
+        self._keys: dict[bool, dict[str, str]] | None = None
+
+    def stem_table(self, language: str) -> dict[str, str]:
+        table = self._stems.get(language)
+        if table is None:
+            table = _unique([(stem(w, language), w) for w in self._targets if len(w) >= _MIN_STEM and w.isalpha()])
+            self._stems[language] = table
+        return table
+
+    def key_table(self, devanagari: bool) -> dict[str, str]:
+        """Phonetic key -> menu word, for menu words in (True) or out of (False) Devanagari."""
+        if self._keys is None:
+            self._keys = {}
+            for script in (True, False):
+                pairs = [(phonetic_key(w), w) for w in self._targets if is_devanagari(w) == script and _is_word(w)]
+                self._keys[script] = _unique([(k, w) for k, w in pairs if sum(c not in "aeiou" for c in k) >= 2])
+        return self._keys[devanagari]
+
+    def menu_word_for(self, word: str, language: str) -> str | None:
+        """The one menu word that `word` (not itself a menu word) stands for, or None. A stem match also
+        needs one word to begin with the other's first four letters or the whole shorter word ("aguas" -
+        "agua"), since short Snowball stems join unrelated words ("cocida" and "coca" are both "coc").
+        Latin words are read as romanised Hindi only in a Hindi message."""
+        if word in self.menu_words or len(word) < _MIN_STEM:
+            return None
+        found = self.stem_table(language).get(stem(word, language)) if word.isascii() else None
+        if found is not None and _same_beginning(word, found):
+            return found
+        devanagari = is_devanagari(word)
+        if not devanagari and language != "hi":
+            return None
+        return self.key_table(not devanagari).get(phonetic_key(word))
+
+
+def _same_beginning(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return longer.startswith(shorter) or (len(shorter) >= 5 and longer[:4] == shorter[:4])
+
+
+def _unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """key -> word for keys that only one distinct word has."""
+    table: dict[str, str] = {}
+    clashing: set[str] = set()
+    for key, word in pairs:
+        if key in table and table[key] != word:
+            clashing.add(key)
+        table.setdefault(key, word)
+    return {k: w for k, w in table.items() if k not in clashing}
