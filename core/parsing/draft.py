@@ -88,6 +88,11 @@ def build_line(build: Build, index: MenuIndex, lexicon: Lexicon, tags: list[Tag]
         if match:
             variant_id = match
             break
+    quantity = build.qty or 1
+    if variant_id is None and build.qty:
+        counted = _counted_variant(item, build.qty)
+        if counted is not None:  # "6 chicken wings" on a menu selling wings by 6 and 12: one portion of 6
+            variant_id, quantity = counted, 1
     modifiers: list[LineModifier] = []
     declined: list[LineModifier] = []
     halves_refused = False
@@ -112,12 +117,21 @@ def build_line(build: Build, index: MenuIndex, lexicon: Lexicon, tags: list[Tag]
         confidence *= 0.6
     name = item.name_in(lexicon.code)
     line = DraftLine(
-        item_id=item.id, variant_id=variant_id, quantity=min(build.qty or 1, 999), modifiers=modifiers,
+        item_id=item.id, variant_id=variant_id, quantity=min(quantity, 999), modifiers=modifiers,
         declined=declined, instructions=_instructions(build, tags, text, tokens)[:500], display_name=name,
         confidence=round(confidence, 3), matched_text=span_text(text, tokens, build.start, build.end),
     )
     _line_questions(line, item, index, lexicon, line_no, questions, build, halves_refused)
     return line
+
+
+def _counted_variant(item: MenuItem, count: int) -> str | None:
+    """The variant whose name is that count of pieces ('6 pieces', '10 wings'), if the item has one."""
+    for variant in item.variants:
+        first = variant.name.split(maxsplit=1)[0] if variant.name.strip() else ""
+        if first.isdecimal() and int(first) == count and count > 1:
+            return variant.id
+    return None
 
 
 def _options_text(labels: list[str], lexicon: Lexicon) -> str:

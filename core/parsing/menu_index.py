@@ -181,6 +181,10 @@ def _variant_shorthands(names: list[str]) -> list[str]:
     shorthands: list[str] = []
     for name in names:
         words = phrase_key(name).split()
+        measured = next((k for k, w in enumerate(words) if any(c.isdecimal() for c in w)), 0)
+        if measured:  # 'Medium 12"', 'Can 330ml', 'Jarra 1L': the words before the measure
+            lead = " ".join(words[:measured])
+            shorthands += [f for f in name_forms(lead) if f not in known]
         kept = [w for w in words if w not in fillers]
         if kept and len(kept) < len(words):
             shorthands.append(" ".join(kept))

@@ -123,14 +123,22 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     return result
 
 
+_NAMING_ROLES = frozenset({"filler", "size", "dish_cue", "half", "cuisine"})
+
+
 def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuIndex) -> list[Token]:
     """Words no lexicon knows and the menu does not have, rewritten to the one menu word with the same stem
     or, across scripts, the same phonetic key ("aguas" -> "agua", "पनीर" -> "paneer"); see word_forms."""
     markers = language_markers()
     out = tokens
     for k, token in enumerate(tokens):
-        if token.kind != "word" or token.norm in markers or lexicon.roles(token.norm) is not None:
+        if token.kind != "word":
             continue
+        roles = lexicon.roles(token.norm)
+        ordinary = token.norm in markers or roles is not None or token.norm in lexicon.prefixes
+        if ordinary and not (index.forms.devanagari_menu and token.norm.isascii()
+                             and set(roles or {"filler"}) <= _NAMING_ROLES):
+            continue  # "leave" of "leave off" is no "leaves"; on a Devanagari menu "cold" may be "कोल्ड"
         word = index.forms.menu_word_for(token.norm, code)
         if word is not None:
             if out is tokens:

@@ -56,32 +56,59 @@ def stem(word: str, language: str) -> str:
 
 @lru_cache(maxsize=65536)
 def phonetic_key(word: str) -> str:
-    """Consonant skeleton shared by a word's Devanagari and romanised spellings ('pnr' for both)."""
-    if is_devanagari(word):
-        for nukta, plain in _NUKTA.items():  # "पकौड़ा" = "pakora": the flapped ड़ is an r
-            word = word.replace(nukta, plain)
-        letters = [_DEVANAGARI.get(ch, "") for ch in word]
-        if "ं" in word:  # anusvara before a consonant is a nasal: "मैंगो" = "mango"
-            letters = [("n" if ch == "ं" else letters[k]) for k, ch in enumerate(word)]
-    else:
-        text = word.replace("ck", "k").replace("ch", "C").replace("sh", "s").replace("ph", "f")
-        letters = []
-        for k, ch in enumerate(text):
-            if ch == "h" and k > 0 and text[k - 1] not in _LATIN_VOWELS:
-                continue  # aspiration: "bh", "dh", "kh"
-            if ch in _LATIN_VOWELS or not ch.isalpha():
-                continue
-            letters.append("c" if ch == "C" else _LATIN_MAP.get(ch, ch))
-    key = []
-    for letter in "".join(letters):
-        if not key or key[-1] != letter:
-            key.append(letter)
-    return "".join(key) + _final_vowel(word)
+    """Consonant skeleton shared by a word's Devanagari and romanised spellings ('pnr' for both), plus the
+    class of its final vowel. Doubled consonants ('tt', 'क्क') count once; consonants parted by a vowel
+    ('naan', 'नान') count twice."""
+    letters = _devanagari_letters(word) if is_devanagari(word) else _latin_letters(word)
+    key: list[str] = []
+    for letter in letters:
+        if letter != "." and key and key[-1] == letter:
+            continue
+        key.append(letter)
+    return "".join(k for k in key if k != ".") + _final_vowel(word)
 
 
-_DEVANAGARI_FINAL = {"ा": "a", "ि": "i", "ी": "i", "य": "i", "ु": "u", "ू": "u", "े": "e", "ै": "e", "ो": "o", "ौ": "o"}
-_LATIN_FINAL = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("a", "a"), ("i", "i"), ("y", "i"), ("u", "u"),
-                ("o", "o"), ("e", "e"))
+def _devanagari_letters(word: str) -> list[str]:
+    """Consonant classes with '.' for every vowel, written or inherent (none after a virama)."""
+    for nukta, plain in _NUKTA.items():  # "पकौड़ा" = "pakora": the flapped ड़ is an r
+        word = word.replace(nukta, plain)
+    letters: list[str] = []
+    previous_consonant = False
+    for ch in word:
+        consonant = _DEVANAGARI.get(ch)
+        if consonant is not None:
+            if previous_consonant:
+                letters.append(".")  # the inherent vowel between two consonants
+            letters.append(consonant)
+            previous_consonant = True
+        elif ch == "\u094d":  # virama: the next consonant follows directly
+            previous_consonant = False
+        elif ch == "ं":  # anusvara: a nasal ("मैंगो" = "mango")
+            letters.append("n")
+            previous_consonant = False
+        else:
+            letters.append(".")
+            previous_consonant = False
+    return letters
+
+
+def _latin_letters(word: str) -> list[str]:
+    text = word.replace("cch", "ch").replace("ck", "k").replace("ch", "C").replace("sh", "s").replace("ph", "f")
+    text = text.replace("ce", "se").replace("ci", "si")  # a soft c: "rice" = "राइस"
+    letters: list[str] = []
+    for k, ch in enumerate(text):
+        if ch == "h" and k > 0 and text[k - 1] not in _LATIN_VOWELS:
+            continue  # aspiration: "bh", "dh", "kh"
+        if ch in _LATIN_VOWELS or not ch.isalpha():
+            letters.append(".")
+            continue
+        letters.extend("c" if ch == "C" else _LATIN_MAP.get(ch, ch))
+    return letters
+
+
+# A final e is left out on both sides: silent in English loanwords ("rice" = "राइस").
+_DEVANAGARI_FINAL = {"ा": "a", "ि": "i", "ी": "i", "य": "i", "ु": "u", "ू": "u", "ो": "o", "ौ": "o"}
+_LATIN_FINAL = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("a", "a"), ("i", "i"), ("y", "i"), ("u", "u"), ("o", "o"))
 
 
 def _final_vowel(word: str) -> str:
@@ -97,6 +124,8 @@ class WordForms:
     def __init__(self, menu_words: frozenset[str], common_words: frozenset[str] = frozenset()) -> None:
         self.menu_words = menu_words
         self._targets = menu_words - common_words  # never rewrite into an ordinary word ("bottles" -> "bottle")
+        latin = sum(1 for w in menu_words if w.isascii() and w.isalpha() and len(w) > 2)
+        self.devanagari_menu = latin * 10 < sum(1 for w in menu_words if is_devanagari(w))
         self._stems: dict[str, dict[str, str]] = {}
         self._keys: dict[bool, dict[str, str]] | None = None
 
@@ -127,8 +156,8 @@ class WordForms:
         if found is not None and _same_beginning(word, found):
             return found
         devanagari = is_devanagari(word)
-        if not devanagari and language != "hi":
-            return None
+        if not devanagari and language != "hi" and not self.devanagari_menu:
+            return None  # "peperoni" on a menu with Latin names is a typo, not romanised Hindi
         return self.key_table(not devanagari).get(phonetic_key(word))
 
 
