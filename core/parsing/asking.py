@@ -7,8 +7,10 @@ read the same way ("is my last order ready", "status on my dinner order", "¿dó
   few words: "my last order", "mi pedido", "my pizza") together with a status word ("ready", "arrive",
   "how long", "dónde") or the form of a question.
 - MENU: an availability question at the start ("do you have tiramisu?").
-- QUESTION: a price phrase ("how much is a large pizza?"), or an auxiliary with a subject (a pronoun or a
-  named business) followed by a business verb ("do they offer delivery", "does Wang's Kitchen deliver").
+- QUESTION: a price phrase ("how much is a large pizza?"), an auxiliary with a subject (a pronoun or a
+  named business) followed by a business verb ("do they offer delivery", "does Wang's Kitchen deliver"),
+  or any question form that counts nothing and is no polite request ("is the rogan josh spicy?",
+  "les crêpes sont faites maison ?"; but "¿me pones dos cañas?" and "can you do the burger" order).
 
 A menu word in such a message does not make it an order; an order verb does ("can I get ..." stays an order).
 """
@@ -20,18 +22,21 @@ from core.parsing.model import Intent
 _REACH = 4  # words between a possessive and its noun: "my last dinner order"
 
 
-def asked_intent(scan: Scan, menu_tokens: set[int], verb_tokens: set[int], merchant_is_subject: bool) -> Intent | None:
+def asked_intent(scan: Scan, menu_tokens: set[int], verb_tokens: set[int], merchant_is_subject: bool,
+                 counted: bool = False) -> Intent | None:
     """The kind of question the message asks, or None when it is no question by these rules. An order
     verb (`verb_tokens`, where order-verb phrases start) makes it an order, unless the word is the noun
-    of the customer's own order ("my dinner order")."""
+    of the customer's own order ("my dinner order"). `counted`: the message counts something ("dos
+    cañas?"), so a question form alone is a request, not a question."""
     tokens, lexicon = scan.tokens, scan.lexicon
     words = [i for i, t in enumerate(tokens) if t.kind in ("word", "num")]
-    own = _own_order(scan, words, menu_tokens)
+    own = _own_order(scan, words, menu_tokens, counted)
     if not words or verb_tokens - own:
         return None
     first = words[0]
     question_form = lexicon.has(tokens[first].norm, "question_word") or tokens[-1].norm == "?" \
-        or scan.phrase(first, "status_word") > first
+        or tokens[0].norm == "¿" or scan.phrase(first, "status_word") > first \
+        or any(scan.phrase(i, "question_particle") > i for i in words)  # "biryani mein kaun sa chawal hai"
     status_said = any(scan.phrase(i, "status_word") > i for i in words)
     if own and (status_said or question_form):
         return Intent.STATUS
@@ -40,12 +45,14 @@ def asked_intent(scan: Scan, menu_tokens: set[int], verb_tokens: set[int], merch
         return Intent.MENU
     if any(scan.phrase(i, "price_word") > i for i in words):  # "pizza kitne ka hai": no question word needed
         return Intent.QUESTION
-    if question_form and (merchant_is_subject or _asks_about_business(scan, words)):
+    if question_form and (merchant_is_subject or _asks_about_business(scan, words, menu_tokens)):
         return Intent.QUESTION
+    if question_form and not counted and not any(scan.phrase(i, "request") > i for i in words):
+        return Intent.QUESTION  # "is the rogan josh very spicy?", "las bravas son caseras?"
     return None
 
 
-def _own_order(scan: Scan, words: list[int], menu_tokens: set[int]) -> set[int]:
+def _own_order(scan: Scan, words: list[int], menu_tokens: set[int], counted: bool) -> set[int]:
     """Tokens of 'my (last) order', 'mi pedido', 'my pizza', 'the order': the customer's existing order."""
     lexicon = scan.lexicon
     found: set[int] = set()
@@ -53,6 +60,9 @@ def _own_order(scan: Scan, words: list[int], menu_tokens: set[int]) -> set[int]:
         end = scan.phrase(i, "own_order")
         if end > i:
             found.update(range(i, end))
+        end = scan.phrase(i, "order_noun")
+        if n == 0 and end > i and not menu_tokens and not counted and not _fulfilment_word(scan, i):
+            found.update(range(i, end))  # "order kahan tak pahuncha": the order, without a possessive
         if not lexicon.has(scan.tokens[i].norm, "possessive"):
             continue
         for j in words[n + 1 : n + 1 + _REACH]:
@@ -63,8 +73,13 @@ def _own_order(scan: Scan, words: list[int], menu_tokens: set[int]) -> set[int]:
     return found
 
 
-def _asks_about_business(scan: Scan, words: list[int]) -> bool:
-    """An auxiliary, then a subject pronoun ('you', 'they', 'ustedes'), then a business verb."""
+def _fulfilment_word(scan: Scan, i: int) -> bool:
+    return scan.phrase(i, "delivery") > i or scan.phrase(i, "pickup") > i
+
+
+def _asks_about_business(scan: Scan, words: list[int], menu_tokens: set[int]) -> bool:
+    """An auxiliary, then a subject pronoun ('you', 'they', 'ustedes'), then a business verb not
+    followed by a dish or a count ("can you do the cheeseburger" is a request)."""
     for n, i in enumerate(words[:-2]):
         if not scan.lexicon.has(scan.tokens[i].norm, "subject_cue"):
             continue
@@ -72,7 +87,8 @@ def _asks_about_business(scan: Scan, words: list[int]) -> bool:
         if scan.lexicon.has(scan.tokens[subject].norm, "subject_pronoun"):
             verb = words[n + 2]
             end = max(scan.phrase(verb, "business_verb"), scan.phrase(verb, "delivery"))
-            if end > verb and not _counted_object(scan, words, end):
+            if end > verb and not _counted_object(scan, words, end) \
+                    and not any(i in menu_tokens for i in words if end <= i < end + 3):
                 return True
     return False
 

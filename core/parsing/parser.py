@@ -106,7 +106,10 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
         if result.requested_time is None and now is not None:
             questions.append(ask(QuestionKind.CONFIRM_TIME, lexicon, [], text=result.requested_time_text))
     asked = asked_intent(scan, {i for t in tags if t.kind == "menu" for i in range(t.start, t.end)},
-                         {t.start for t in tags if t.kind == "lex" and t.has("order_verb")}, merchant_is_subject)
+                         {t.start for t in tags if t.kind == "lex" and t.has("order_verb")}, merchant_is_subject,
+                         counted=any(t.kind == "num" for t in tags))
+    if asked is Intent.QUESTION and {name for name, _ in seg.intents} - {"question"}:
+        asked = None  # a phrase of its own wins over the question form: "what's on the menu?", "olá, tudo bem?"
     if asked is not None:
         _as_question(result, asked)
         questions = [q for q in questions if q.line is None and q.kind is not QuestionKind.CONFIRM_TIME]

@@ -28,9 +28,12 @@ _DEVANAGARI = {
     "प": "p", "फ": "f", "ब": "b", "भ": "b", "म": "m", "र": "r", "ल": "l", "व": "v", "श": "s", "ष": "s",
     "स": "s", "ह": "h",
 }
-_NUKTA = {"\u0921\u093c": "र", "\u0922\u093c": "र", "\u095c": "र", "\u095d": "र", "\u095e": "फ", "\u095b": "ज"}
+# Nukta letters: the flapped ड़/ढ़ is an r ("पकौड़ा" = "pakora"), ज़ a z (read s, like English "cheese").
+_NUKTA = {"\u0921\u093c": "र", "\u0922\u093c": "र", "\u095c": "र", "\u095d": "र", "\u095e": "फ", "\u095b": "स",
+          "\u091c\u093c": "स", "\u092b\u093c": "फ", "\u0915\u093c": "क", "\u0916\u093c": "क", "\u0917\u093c": "ग",
+          "\u093c": ""}
 _LATIN_VOWELS = frozenset("aeiouy")
-_LATIN_MAP = {"w": "v", "q": "k", "z": "j", "x": "ks", "c": "k"}
+_LATIN_MAP = {"w": "v", "q": "k", "z": "s", "x": "ks", "c": "k"}
 
 
 def _is_word(word: str) -> bool:
@@ -70,12 +73,14 @@ def phonetic_key(word: str) -> str:
 
 def _devanagari_letters(word: str) -> list[str]:
     """Consonant classes with '.' for every vowel, written or inherent (none after a virama)."""
-    for nukta, plain in _NUKTA.items():  # "पकौड़ा" = "pakora": the flapped ड़ is an r
+    for nukta, plain in _NUKTA.items():
         word = word.replace(nukta, plain)
     letters: list[str] = []
     previous_consonant = False
     for ch in word:
         consonant = _DEVANAGARI.get(ch)
+        if ch == "\u093c":
+            continue
         if consonant is not None:
             if previous_consonant:
                 letters.append(".")  # the inherent vowel between two consonants
@@ -107,7 +112,8 @@ def _latin_letters(word: str) -> list[str]:
 
 
 # A final e is left out on both sides: silent in English loanwords ("rice" = "राइस").
-_DEVANAGARI_FINAL = {"ा": "a", "ि": "i", "ी": "i", "य": "i", "ु": "u", "ू": "u", "ो": "o", "ौ": "o"}
+_DEVANAGARI_FINAL = {"ा": "a", "ि": "i", "ी": "i", "य": "i", "ु": "u", "ू": "u", "ो": "o", "ौ": "o",
+                     "आ": "a", "इ": "i", "ई": "i", "उ": "u", "ऊ": "u", "ओ": "o", "औ": "o"}
 _LATIN_FINAL = (("ee", "i"), ("oo", "u"), ("aa", "a"), ("a", "a"), ("i", "i"), ("y", "i"), ("u", "u"), ("o", "o"))
 
 
