@@ -25,7 +25,7 @@ PHRASE_ROLES = (
     "delivery", "pickup", "address_cue", "street", "time_at", "time_post", "am", "pm", "oclock", "asap",
     "in_time", "in_time_after", "minutes", "hours", "business", "merchant_cue", "question_word",
     "cuisine", "size", "subject_cue", "business_verb", "place_cue", "availability_question",
-    "possessive", "order_noun", "own_order", "status_word", "subject_pronoun", "price_word", "request", "question_particle",
+    "possessive", "order_noun", "own_order", "status_word", "subject_pronoun", "price_word", "request", "question_particle", "plain",
 )
 
 
@@ -166,6 +166,16 @@ def all_plural_suffixes() -> tuple[tuple[str, str], ...]:
             if tuple(pair) not in rules:
                 rules.append(tuple(pair))
     return tuple(rules)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=None)
+def plain_words() -> frozenset[str]:
+    """Words of every language saying an item is the plain one of its kind ('solo', 'mineral', 'classic')."""
+    words: set[str] = set()
+    for code in available_languages():
+        for phrase in raw_lexicon(code).get("phrases", {}).get("plain", []):
+            words.add(phrase_key(phrase))
+    return frozenset(words)
 
 
 @lru_cache(maxsize=None)

@@ -14,7 +14,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from core.menu import Menu, MenuItem
-from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, matches_at, word_prefixes
+from core.parsing.lexicon import all_fillers, language_markers, matches_at, word_prefixes
+from core.parsing.menu_names import derived_item_names, name_forms, standing_names
 from core.parsing.text import phrase_key
 from core.parsing.word_forms import WordForms
 
@@ -35,27 +36,6 @@ class MenuRef:
     item_id: str | None = None
     group_id: str | None = None
     target: str | None = None
-
-
-def name_forms(name: str) -> set[str]:
-    """Folded key of a name plus its plural and singular forms (head word first or last, any language)."""
-    key = phrase_key(name)
-    if not key:
-        return set()
-    forms = {key}
-    words = key.split()
-    for position in {0, len(words) - 1}:
-        word = words[position]
-        if len(word) < 3 or word.isdecimal():
-            continue
-        for singular, plural in all_plural_suffixes():
-            if word.endswith(singular):
-                inflected = word[: len(word) - len(singular)] + plural
-                forms.add(" ".join(words[:position] + [inflected] + words[position + 1 :]))
-            if word.endswith(plural) and len(word) - len(plural) >= 3:
-                stem = word[: len(word) - len(plural)] + singular
-                forms.add(" ".join(words[:position] + [stem] + words[position + 1 :]))
-    return forms
 
 
 @dataclass
@@ -89,7 +69,6 @@ class MenuIndex:
                     if ref not in refs:
                         refs.append(ref)
 
-        item_names: dict[str, list[str]] = {}
         category_words: dict[str, set[str]] = {}
         for category in menu.categories:
             names = [category.name, *category.names.values()]
@@ -99,13 +78,11 @@ class MenuIndex:
             for option in group.options:
                 add([option.name, *option.names.values(), *option.synonyms],
                     MenuRef(RefKind.OPTION, group_id=group.id, target=option.id))
+        item_names = derived_item_names(menu, category_words)
         for item in menu.items:
             index.item_groups[item.id] = frozenset(item.modifier_group_ids)
             index.category_items.setdefault(item.category_id, []).append(item.id)
-            names = [item.name, *item.names.values(), *item.synonyms]
-            names += _short_names(names, category_words.get(item.category_id, set()))
-            names += _reworded_names(names)
-            item_names[item.id] = names
+            names = item_names[item.id]
             ref = MenuRef(RefKind.ITEM, item_id=item.id)
             add(names, ref)
             index._item_keys[item.id] = set().union(*(name_forms(n) for n in names))
@@ -115,7 +92,7 @@ class MenuIndex:
             for ingredient in item.ingredients:
                 add([ingredient], MenuRef(RefKind.INGREDIENT, item_id=item.id, target=ingredient))
         exact_keys = set(table)  # fuzzy matching only reaches whole names: a typo of a part is too weak
-        for word, item_id in _distinctive_words(item_names, table).items():
+        for word, item_id in standing_names(item_names, table, set().union(*category_words.values())).items():
             add([word], MenuRef(RefKind.ITEM, item_id=item_id))
             index._item_keys[item_id] |= name_forms(word)
         index.phrases = {key: tuple(refs) for key, refs in table.items()}
@@ -193,50 +170,6 @@ def _variant_shorthands(names: list[str]) -> list[str]:
             skeleton = word[0] + "".join(c for c in word[1:] if c not in "aeiouy")  # "lrg", "sml"
             shorthands += [c for c in (word[:3], word[:4], skeleton) if len(c) >= 3 and c not in known]
     return shorthands
-
-
-def _short_names(names: list[str], category_words: set[str]) -> list[str]:
-    """'Pizza Margherita' in category 'Pizzas' is also just 'margherita'."""
-    shorts: list[str] = []
-    for name in names:
-        words = phrase_key(name).split()
-        kept = [w for w in words if w not in category_words]
-        if kept and len(kept) < len(words):
-            shorts.append(" ".join(kept))
-    return shorts
-
-
-def _reworded_names(names: list[str]) -> list[str]:
-    """'Croquetas de jamón' is also 'croquetas jamon'; 'Paneer Tikka' also 'tikka paneer': the name without
-    its function words ('de', 'con', 'the': fillers of some lexicon), and two content words swapped."""
-    fillers = all_fillers()
-    out: list[str] = []
-    for name in names:
-        words = phrase_key(name).split()
-        content = [w for w in words if w not in fillers]
-        if content and len(content) < len(words):
-            out.append(" ".join(content))
-        if len(content) == 2:
-            out.append(f"{content[1]} {content[0]}")
-    return out
-
-
-_MIN_DISTINCTIVE = 4
-
-
-def _distinctive_words(item_names: dict[str, list[str]], table: dict[str, list[MenuRef]]) -> dict[str, str]:
-    """word -> item id for a word of an item's name that no other item's name has and that names nothing
-    else on the menu ('bravas' for 'Patatas Bravas', 'margherita' for 'Pizza Margherita'). Words of any
-    lexicon ('large', 'con') and short words are never distinctive."""
-    known, fillers = language_markers(), all_fillers()
-    owners: dict[str, set[str]] = {}
-    for item_id, names in item_names.items():
-        for name in names:
-            for word in phrase_key(name).split():
-                owners.setdefault(word, set()).add(item_id)
-    return {word: next(iter(items)) for word, items in owners.items()
-            if len(items) == 1 and len(word) >= _MIN_DISTINCTIVE and not word.isdecimal()
-            and word not in known and word not in fillers and word not in table}
 
 
 _CACHE: OrderedDict[tuple[str, int, int], MenuIndex] = OrderedDict()

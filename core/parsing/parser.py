@@ -57,7 +57,7 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     code = language if language in available_languages() else detect_language(text, tokens)
     lexicon = lexicon_for(code)
     index = menu_index(menu)
-    tokens = _towards_menu(tokens, code, lexicon, index)
+    tokens, unsure = _towards_menu(tokens, code, lexicon, index)
 
     used: set[int] = set()
     location, location_span = find_location(text)
@@ -77,7 +77,7 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     if fulfilment is None and (address or location):
         fulfilment = FulfilmentType.DELIVERY
 
-    tags = tag_tokens(scan, index, used)
+    tags = tag_tokens(scan, index, used, unsure)
     seg = Segmenter(tags, index).run()
 
     result = ParseResult(language=code, fulfilment=fulfilment, fulfilment_text=fulfilment_text,
@@ -129,11 +129,14 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
 _NAMING_ROLES = frozenset({"filler", "size", "dish_cue", "half", "cuisine"})
 
 
-def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuIndex) -> list[Token]:
-    """Words no lexicon knows and the menu does not have, rewritten to the one menu word with the same stem
-    or, across scripts, the same phonetic key ("aguas" -> "agua", "पनीर" -> "paneer"); see word_forms."""
+def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuIndex) -> tuple[list[Token], set[int]]:
+    """Words no lexicon knows and the menu does not have, rewritten to the one menu word with the same stem,
+    clipped ('choc'), or, across scripts, the same phonetic key ("aguas" -> "agua", "पनीर" -> "paneer");
+    see word_forms. Failing those, a typo of one menu word ('bred') is rewritten too, and its index is
+    returned as unsure: the line it makes is confirmed with the customer."""
     markers = language_markers()
     out = tokens
+    unsure: set[int] = set()
     for k, token in enumerate(tokens):
         if token.kind != "word":
             continue
@@ -143,11 +146,15 @@ def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuI
                              and set(roles or {"filler"}) <= _NAMING_ROLES):
             continue  # "leave" of "leave off" is no "leaves"; on a Devanagari menu "cold" may be "कोल्ड"
         word = index.forms.menu_word_for(token.norm, code)
+        if word is None and not ordinary:
+            word = index.forms.misspelt(token.norm)
+            if word is not None:
+                unsure.add(k)
         if word is not None:
             if out is tokens:
                 out = list(tokens)
             out[k] = Token(word, token.start, token.end, token.kind)
-    return out
+    return out, unsure
 
 
 def _as_question(result: ParseResult, asked: Intent) -> None:

@@ -34,8 +34,9 @@ class Tag:
 _MAX_QUANTITY = 999
 
 
-def tag_tokens(scan: Scan, index: MenuIndex, used: set[int]) -> list[Tag]:
-    """Tag the scan's tokens; indices in `used` (time, address) become one 'used' tag per run."""
+def tag_tokens(scan: Scan, index: MenuIndex, used: set[int], unsure: set[int] = frozenset()) -> list[Tag]:  # type: ignore[assignment]
+    """Tag the scan's tokens; indices in `used` (time, address) become one 'used' tag per run. A menu
+    mention over a token in `unsure` (a typo rewritten to a menu word) is fuzzy."""
     tokens = scan.tokens
     tags: list[Tag] = []
     markers = language_markers()
@@ -59,6 +60,8 @@ def tag_tokens(scan: Scan, index: MenuIndex, used: set[int]) -> list[Tag]:
         tag = _longest_match(scan, i, stop, index)
         if tag is None:
             tag = _single(token, i, index, markers)
+        elif tag.kind == "menu" and unsure and any(k in unsure for k in range(tag.start, tag.end)):
+            tag.fuzzy = True
         tags.append(tag)
         i = tag.end
     return _times_after(_cuisine_in_names(tags), tokens)
@@ -108,7 +111,7 @@ def _single(token: Token, i: int, index: MenuIndex, markers: dict) -> Tag:
         if token.norm.isdecimal() and 0 < int(token.norm) <= _MAX_QUANTITY:
             return Tag("num", i, i + 1, token.norm, value=int(token.norm))
         return Tag("sym", i, i + 1, token.norm)
-    if token.norm not in markers and not token.norm.isdecimal():
+    if token.norm not in markers and not token.norm.isdecimal() and token.norm not in index.forms.menu_words:
         near = index.fuzzy(token.norm)
         if near is not None:
             refs = index.lookup(near[0])

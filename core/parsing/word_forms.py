@@ -16,6 +16,8 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese", "hi": "english"}
 _MIN_STEM = 3
@@ -162,9 +164,36 @@ class WordForms:
         if found is not None and _same_beginning(word, found):
             return found
         devanagari = is_devanagari(word)
+        if not devanagari and (found := self._clipped(word)) is not None:
+            return found
         if not devanagari and language != "hi" and not self.devanagari_menu:
             return None  # "peperoni" on a menu with Latin names is a typo, not romanised Hindi
         return self.key_table(not devanagari).get(phonetic_key(word))
+
+    def misspelt(self, word: str) -> str | None:
+        """The one menu word within a typo of `word` ('bred' -> 'bread', 'pepperroni' -> 'pepperoni'):
+        same first letter, one edit for 4 to 6 letters, two from 7. Callers treat the match as unsure."""
+        if len(word) < 4 or not word.isascii() or word in self.menu_words:
+            return None
+        budget = 1 if len(word) <= 6 else 2
+        candidates = [t for t in self._targets if t[0] == word[0] and abs(len(t) - len(word)) <= budget]
+        found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=budget, limit=2)
+        if not found or (len(found) == 2 and found[1][1] == found[0][1]):
+            return None
+        return found[0][0]
+
+    def _clipped(self, word: str) -> str | None:
+        """'choc' for 'chocolat', 'deca' for 'decafeine', 'margs' for 'margherita': the one menu word that
+        begins with the word (or its singular) and is at least two letters longer."""
+        found = None
+        if len(word) > 4 and word.endswith("s"):
+            word = word[:-1]
+        for target in self._targets:
+            if len(target) >= len(word) + 2 and target.startswith(word):
+                if found is not None and found != target:
+                    return None
+                found = target
+        return found
 
 
 def _same_beginning(a: str, b: str) -> bool:

@@ -1,0 +1,121 @@
+"""The names a customer may use for a menu item, derived from the menu alone.
+
+Besides its name, translations and synonyms, an item is reached by its name without the category word
+('margherita'), without function words ('croquetas jamon'), with two content words swapped ('tikka
+paneer'), by a word only its name has ('bravas'), by the head of its name when it is the only item so
+named or the plain one of its kind ('tortilla' for 'Tortilla española', 'agua' for 'Agua mineral' beside
+'Agua con gas', 'coca cola' beside 'Coca-Cola Zero'). Each rule applies to every menu; none names a dish.
+"""
+from __future__ import annotations
+
+from core.menu import Menu
+from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, plain_words
+from core.parsing.text import phrase_key
+
+_MIN_STANDING = 4  # letters: shorter words are too often something else
+
+
+def name_forms(name: str) -> set[str]:
+    """Folded key of a name plus its plural and singular forms (head word first or last, any language)."""
+    key = phrase_key(name)
+    if not key:
+        return set()
+    forms = {key}
+    words = key.split()
+    for position in {0, len(words) - 1}:
+        word = words[position]
+        if len(word) < 3 or word.isdecimal():
+            continue
+        for singular, plural in all_plural_suffixes():
+            if word.endswith(singular):
+                inflected = word[: len(word) - len(singular)] + plural
+                forms.add(" ".join(words[:position] + [inflected] + words[position + 1 :]))
+            if word.endswith(plural) and len(word) - len(plural) >= 3:
+                stem = word[: len(word) - len(plural)] + singular
+                forms.add(" ".join(words[:position] + [stem] + words[position + 1 :]))
+    return forms
+
+
+def derived_item_names(menu: Menu, category_words: dict[str, set[str]]) -> dict[str, list[str]]:
+    """item id -> every name of the item: its own, without the category word (unless that short name
+    heads another item's name: 'tortilla' of 'Bocadillo de tortilla' beside 'Tortilla española'),
+    without function words, and with two content words swapped."""
+    own = {item.id: [item.name, *item.names.values(), *item.synonyms] for item in menu.items}
+    heads = {item_id: {phrase_key(n).split()[0] for n in names if phrase_key(n)} for item_id, names in own.items()}
+    derived: dict[str, list[str]] = {}
+    for item in menu.items:
+        others = set().union(*(h for other, h in heads.items() if other != item.id))
+        names = list(own[item.id])
+        names += [short for short in _short_names(names, category_words.get(item.category_id, set()))
+                  if short.split()[0] not in others]
+        names += _reworded_names(names)
+        derived[item.id] = names
+    return derived
+
+
+def standing_names(item_names: dict[str, list[str]], taken: dict, category_words: set[str]) -> dict[str, str]:
+    """phrase -> item id for parts of names that stand for one item on this menu: a word only that item's
+    names have, and the head of a name (see the module docstring). Phrases the menu already uses
+    (`taken`), category words, words of any lexicon and short words never stand for an item."""
+    known, fillers = language_markers(), all_fillers()
+    found: dict[str, str] = {}
+    owners: dict[str, set[str]] = {}
+    starts: dict[str, dict[str, list[str]]] = {}
+    for item_id, names in item_names.items():
+        for name in names:
+            words = phrase_key(name).split()
+            for word in words:
+                owners.setdefault(word, set()).add(item_id)
+            for k in range(1, len(words)):
+                starts.setdefault(" ".join(words[:k]), {}).setdefault(item_id, words)
+    for word, items in owners.items():
+        if len(items) == 1:
+            found[word] = next(iter(items))
+    for head, named in starts.items():
+        chosen = _plain_one(head, named)
+        if chosen is not None:
+            found[head] = chosen
+    return {phrase: item_id for phrase, item_id in found.items()
+            if len(phrase) >= _MIN_STANDING and not phrase.isdecimal() and phrase not in taken
+            and phrase not in known and phrase not in fillers and phrase not in category_words}
+
+
+def _plain_one(head: str, named: dict[str, list[str]]) -> str | None:
+    """The item a name head stands for: the only one it heads, the one whose name every other's extends
+    ('coca cola' / 'coca cola zero'), or the one that is the head plus a word saying plain ('agua mineral',
+    'cafe solo')."""
+    if len(named) == 1:
+        return next(iter(named))
+    size = len(head.split())
+    shortest = min(named.items(), key=lambda pair: len(pair[1]))
+    if all(words[: len(shortest[1])] == shortest[1] for item, words in named.items() if item != shortest[0]) \
+            and sum(len(words) == len(shortest[1]) for words in named.values()) == 1:
+        return shortest[0]
+    plain = [item for item, words in named.items() if len(words) == size + 1 and words[size] in plain_words()]
+    return plain[0] if len(plain) == 1 else None
+
+
+def _without(names: list[str], dropped: set[str] | frozenset[str]) -> list[tuple[list[str], list[str]]]:
+    """(words, kept words) of each name, the kept ones without the words in `dropped`."""
+    pairs = []
+    for name in names:
+        words = phrase_key(name).split()
+        pairs.append((words, [w for w in words if w not in dropped]))
+    return pairs
+
+
+def _short_names(names: list[str], category_words: set[str]) -> list[str]:
+    """'Pizza Margherita' in category 'Pizzas' is also just 'margherita'."""
+    return [" ".join(kept) for words, kept in _without(names, category_words) if kept and len(kept) < len(words)]
+
+
+def _reworded_names(names: list[str]) -> list[str]:
+    """'Croquetas de jamón' is also 'croquetas jamon'; 'Paneer Tikka' also 'tikka paneer': the name without
+    its function words ('de', 'con', 'the': fillers of some lexicon), and two content words swapped."""
+    out: list[str] = []
+    for words, content in _without(names, all_fillers()):
+        if content and len(content) < len(words):
+            out.append(" ".join(content))
+        if len(content) == 2:
+            out.append(f"{content[1]} {content[0]}")
+    return out
