@@ -14,6 +14,7 @@ class LineCloser:
     cur: Build | None
     correcting: Build | None
     correction: Build | None
+    group: Build | None
 
     def _close(self) -> None:
         if self.correction is not None:
@@ -31,6 +32,10 @@ class LineCloser:
             return
         if b.item_id is None and not b.variant_refs and b.mods and previous is not None:
             source = previous.split_source or previous
+            if previous.split_source is not None and self._fits(source.item_id, b.mods) and b.qty == (source.qty or 1):
+                source.mods.extend(b.mods)  # "2 steak frites, un bleu et un bien cuit": the last one is the rest
+                source.end = max(source.end, b.end)
+                return
             if self._fits(source.item_id, b.mods) and (b.qty is None or (source.qty or 1) > b.qty):
                 if b.qty is None:  # "... margherita. Extra cheese please": more for the last line
                     previous.mods.extend(b.mods)
@@ -49,7 +54,28 @@ class LineCloser:
             if b.unknown or b.qty is not None:
                 self.out.orphans.append(b)
             return
+        if self._in_group(b):
+            return
         lines.append(b)
+
+    def _in_group(self, b: Build) -> bool:
+        """'3 large pizzas: 1 diavola, 1 hawaiian, 1 pepperoni': a counted category with a size heads the
+        lines that follow; they take its size, and the head goes once they add up to its count. True when
+        `b` is such a head (kept aside, not a line)."""
+        head = self.group
+        if b.item_id is None and b.candidates and (b.qty or 1) > 1:
+            self.group = b
+            self.out.lines.append(b)
+            return True
+        if head is None or b.item_id not in head.candidates:
+            self.group = None
+            return False
+        b.variant_refs = b.variant_refs or list(head.variant_refs)
+        head.qty = (head.qty or 1) - (b.qty or 1)
+        if head.qty <= 0 and head in self.out.lines:
+            self.out.lines.remove(head)
+            self.group = None
+        return False
 
     def _fits(self, item_id: str | None, mods: list[Mod]) -> bool:
         return item_id is not None and all(any(self.index.item_has_option(item_id, r) for r in m.refs) for m in mods)

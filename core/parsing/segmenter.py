@@ -18,6 +18,9 @@ _STRUCTURAL = ("remove", "remove_after", "add", "extra", "light", "half", "left"
                "drop_after", "instead_of", "contrast")
 
 
+_SEGMENTING = (*_STRUCTURAL, "order_verb", "intent", "separator")
+
+
 class Segmenter(LineCloser):
     """The state of one pass over the tags; `run()` returns the Segmentation."""
 
@@ -34,13 +37,15 @@ class Segmenter(LineCloser):
         self.correction: Build | None = None
         self.dropping = False
         self.replacing = False
+        self.group: Build | None = None  # "3 large pizzas: 1 diavola, 1 hawaiian": the head of a group
 
     def run(self) -> Segmentation:
         for k, tag in enumerate(self.tags):
             handler = getattr(self, f"_on_{tag.kind}", None)
             if handler is not None:
                 handler(k, tag)
-            if tag.kind not in ("comma", "sym") and not (tag.kind == "lex" and tag.has("separator")):
+            if tag.kind not in ("comma", "sym") and not (tag.kind == "lex" and (
+                    tag.has("separator") or not any(tag.has(r) for r in _SEGMENTING))):  # ", make one of them"
                 self.after_sep = tag.kind == "used" and self.after_sep
         self._close()
         return self.out
@@ -91,6 +96,8 @@ class Segmenter(LineCloser):
         "do me a favor". 'one' before a modifier word stays a count ("one without basil")."""
         if tag.value != 1 or tag.key.isdecimal():
             return False
+        if (self.cur.qty or 1) > 1 and (self.after_sep or (k > 0 and self.tags[k - 1].has("times_after"))):  # type: ignore[union-attr]
+            return False  # "3 crêpes: une sucre, une nutella", "popcorn chicken x2 one ranch": one of them
         j = k + 1
         while j < len(self.tags) and self.tags[j].kind == "lex" and set(self.tags[j].roles) <= {"filler"}:
             j += 1
