@@ -7,8 +7,8 @@ row: `id`, `menu` (a file in menus/), `text`, `expect` = {intent, lines [{item_i
 add, remove, ambiguous?}], fulfilment, asks_about}. The parser detects the language itself, as in
 production. Its output is mapped here, not in the parser:
 
-- intent: ORDER -> order; STATUS -> status; QUESTION and MENU -> question; CANCEL -> cancel;
-  GREETING -> greeting; anything else -> other.
+- intent: ORDER -> order, but cancel when it only removes dishes ("cancel the garlic bread"); STATUS ->
+  status; QUESTION and MENU -> question; CANCEL -> cancel; GREETING -> greeting; anything else -> other.
 - lines: each DraftLine as (item_id, variant_id, quantity, options added (ADD, EXTRA, LIGHT), options or
   ingredients removed); an expected `ambiguous` line has variant_id null, as the parser's line does when
   it asks which size.
@@ -55,7 +55,10 @@ def predicted(result: ParseResult) -> dict:
         add = [m.option_id for m in line.modifiers if m.kind is not ModifierKind.REMOVE]
         remove = [m.option_id for m in line.modifiers if m.kind is ModifierKind.REMOVE]
         lines.append(_line_key(line.item_id, line.variant_id, line.quantity, add, remove))
-    return {"intent": _INTENTS.get(result.intent, "other"), "lines": lines, "asks_about": set(result.asked_item_ids),
+    intent = _INTENTS.get(result.intent, "other")
+    if result.intent is Intent.ORDER and not result.lines and result.removed_item_ids:
+        intent = "cancel"  # "cancel the garlic bread": the parser drops a line the sets call a cancellation
+    return {"intent": intent, "lines": lines, "asks_about": set(result.asked_item_ids),
             "fulfilment": result.fulfilment.value if result.fulfilment else None}
 
 

@@ -45,7 +45,7 @@ def asked_intent(scan: Scan, menu_tokens: set[int], verb_tokens: set[int], merch
         return Intent.MENU
     if any(scan.phrase(i, "price_word") > i for i in words):  # "pizza kitne ka hai": no question word needed
         return Intent.QUESTION
-    if question_form and (merchant_is_subject or _asks_about_business(scan, words, menu_tokens)):
+    if question_form and not counted and (merchant_is_subject or _asks_about_business(scan, words, menu_tokens)):
         return Intent.QUESTION
     if question_form and not counted and not any(scan.phrase(i, "request") > i for i in words):
         return Intent.QUESTION  # "is the rogan josh very spicy?", "las bravas son caseras?"

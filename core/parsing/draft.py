@@ -6,6 +6,7 @@ from core.menu import MenuItem, ModifierKind, Portion
 from core.orders.cart import LineModifier
 from core.parsing.lexicon import Lexicon
 from core.parsing.menu_index import MenuIndex, MenuRef, RefKind
+from core.parsing.menu_names import counted_variant
 from core.parsing.model import DraftLine, Question, QuestionKind, QuestionOption, UnknownMention
 from core.parsing.builds import Build, Mod
 from core.parsing.tagger import Tag
@@ -90,7 +91,7 @@ def build_line(build: Build, index: MenuIndex, lexicon: Lexicon, tags: list[Tag]
             break
     quantity = build.qty or 1
     if variant_id is None and build.qty:
-        counted = _counted_variant(item, build.qty)
+        counted = counted_variant(item, build.qty)
         if counted is not None:  # "6 chicken wings" on a menu selling wings by 6 and 12: one portion of 6
             variant_id, quantity = counted, 1
     modifiers: list[LineModifier] = []
@@ -123,15 +124,6 @@ def build_line(build: Build, index: MenuIndex, lexicon: Lexicon, tags: list[Tag]
     )
     _line_questions(line, item, index, lexicon, line_no, questions, build, halves_refused)
     return line
-
-
-def _counted_variant(item: MenuItem, count: int) -> str | None:
-    """The variant whose name is that count of pieces ('6 pieces', '10 wings'), if the item has one."""
-    for variant in item.variants:
-        first = variant.name.split(maxsplit=1)[0] if variant.name.strip() else ""
-        if first.isdecimal() and int(first) == count and count > 1:
-            return variant.id
-    return None
 
 
 def _options_text(labels: list[str], lexicon: Lexicon) -> str:

@@ -8,7 +8,7 @@ named or the plain one of its kind ('tortilla' for 'Tortilla española', 'agua' 
 """
 from __future__ import annotations
 
-from core.menu import Menu
+from core.menu import Menu, MenuItem
 from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, plain_words
 from core.parsing.text import phrase_key
 
@@ -50,6 +50,8 @@ def derived_item_names(menu: Menu, category_words: dict[str, set[str]]) -> dict[
                   if short.split()[0] not in others]
         names += _reworded_names(names)
         derived[item.id] = names
+    for item_id, split in split_compounds(derived).items():
+        derived[item_id] += split
     return derived
 
 
@@ -76,8 +78,14 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
         if chosen is not None:
             found[head] = chosen
     return {phrase: item_id for phrase, item_id in found.items()
-            if len(phrase) >= _MIN_STANDING and not phrase.isdecimal() and phrase not in taken
+            if len(phrase) >= _MIN_STANDING and not phrase.isdecimal() and not _names_more(taken.get(phrase))
             and phrase not in known and phrase not in fillers and phrase not in category_words}
+
+
+def _names_more(refs: list | None) -> bool:
+    """Does a phrase already name something besides an item's ingredient ('slaw' of the chicken burger
+    does not keep 'slaw' from naming the House Slaw)?"""
+    return bool(refs) and any(ref.kind != "ingredient" for ref in refs)  # type: ignore[union-attr]
 
 
 def _plain_one(head: str, named: dict[str, list[str]]) -> str | None:
@@ -118,4 +126,28 @@ def _reworded_names(names: list[str]) -> list[str]:
             out.append(" ".join(content))
         if len(content) == 2:
             out.append(f"{content[1]} {content[0]}")
+            if content[0].isalpha() and content[1].isalpha():
+                out.append(content[0] + content[1])  # "Thums Up" typed "thumsup"
     return out
+
+
+def split_compounds(item_names: dict[str, list[str]]) -> dict[str, list[str]]:
+    """'Cheeseburger' is also 'cheese burger' when both parts are words of the menu's names."""
+    words = {w for names in item_names.values() for n in names for w in phrase_key(n).split() if len(w) >= 3}
+    out: dict[str, list[str]] = {}
+    for item_id, names in item_names.items():
+        for name in names:
+            for word in phrase_key(name).split():
+                for cut in range(3, len(word) - 2):
+                    if word[:cut] in words and word[cut:] in words:
+                        out.setdefault(item_id, []).append(phrase_key(name).replace(word, f"{word[:cut]} {word[cut:]}"))
+    return out
+
+
+def counted_variant(item: MenuItem, count: int | None) -> str | None:
+    """The variant whose name starts with that number ('6 pieces', '10 wings', '500 ml'), if the item has one."""
+    for variant in item.variants:
+        first = variant.name.split(maxsplit=1)[0] if variant.name.strip() else ""
+        if count is not None and count > 1 and first.isdecimal() and int(first) == count:
+            return variant.id
+    return None

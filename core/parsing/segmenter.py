@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from core.menu import ModifierKind, Portion
 from core.parsing.menu_index import MenuIndex, MenuRef, RefKind
+from core.parsing.menu_names import counted_variant
 from core.parsing.builds import Build, Mod, Segmentation
 from core.parsing.closing import LineCloser
 from core.parsing.tagger import Tag
@@ -56,6 +57,8 @@ class Segmenter(LineCloser):
         self._reset_marks()
 
     def _on_comma(self, k: int, tag: Tag) -> None:
+        if tag.key == "(":
+            return  # "Butter Chicken (full)": what the brackets hold belongs to the dish before them
         self.after_sep = True
         self.portion = Portion.WHOLE  # "half ham half olives, no basil": the basil is for the whole pizza
 
@@ -67,6 +70,11 @@ class Segmenter(LineCloser):
             self.correction.qty = tag.value
             return
         cur = self.cur
+        if cur is not None and cur.item_id is not None and not cur.variant_refs and tag.key.isdecimal() \
+                and (variant := counted_variant(self.index.menu.item(cur.item_id), tag.value)) is not None:  # type: ignore[arg-type]
+            cur.variant_refs.append((MenuRef(RefKind.VARIANT, item_id=cur.item_id, target=variant),))
+            cur.extend(tag)  # "nashville wings 10", "suco de maracujá 500": the portion or measure after the dish
+            return
         if tag.has("times_after") and cur is not None and (cur.item_id is not None or cur.unknown) and cur.qty is None:
             cur.qty = tag.value  # "coke x2"
             cur.extend(tag)
