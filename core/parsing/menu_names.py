@@ -8,6 +8,8 @@ named or the plain one of its kind ('tortilla' for 'Tortilla española', 'agua' 
 """
 from __future__ import annotations
 
+from itertools import combinations
+
 from core.menu import Menu, MenuItem
 from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, plain_words
 from core.parsing.text import phrase_key
@@ -73,6 +75,9 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
     for word, items in owners.items():
         if len(items) == 1:
             found[word] = next(iter(items))
+    for phrase, items in _shortened(item_names).items():
+        if len(items) == 1:
+            found[phrase] = next(iter(items))
     for head, named in starts.items():
         chosen = _plain_one(head, named)
         if chosen is not None:
@@ -80,6 +85,20 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
     return {phrase: item_id for phrase, item_id in found.items()
             if len(phrase) >= _MIN_STANDING and not phrase.isdecimal() and not _names_more(taken.get(phrase))
             and phrase not in known and phrase not in fillers and phrase not in category_words}
+
+
+def _shortened(item_names: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Two or more words of a longer name, in order ('chicken biryani' of 'Chicken Dum Biryani') -> items."""
+    out: dict[str, set[str]] = {}
+    fillers = all_fillers()
+    for item_id, names in item_names.items():
+        for name in names:
+            words = [w for w in phrase_key(name).split() if w not in fillers]
+            if not 3 <= len(words) <= 5:
+                continue
+            for chosen in combinations(range(len(words)), 2):
+                out.setdefault(" ".join(words[i] for i in chosen), set()).add(item_id)
+    return out
 
 
 def _names_more(refs: list | None) -> bool:

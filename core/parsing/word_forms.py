@@ -61,20 +61,46 @@ def stem(word: str, language: str) -> str:
 
 @lru_cache(maxsize=65536)
 def phonetic_key(word: str) -> str:
-    """Consonant skeleton shared by a word's Devanagari and romanised spellings ('pnr' for both), plus the
-    class of its final vowel. Doubled consonants ('tt', 'क्क') count once; consonants parted by a vowel
-    ('naan', 'नान') count twice."""
-    letters = _devanagari_letters(word) if is_devanagari(word) else _latin_letters(word)
+    """Consonant skeleton shared by a word's Devanagari and romanised spellings ('pnr' for both), with the
+    class of its first vowel when it starts with one and of its final vowel. Doubled consonants ('tt',
+    'क्क') count once; consonants parted by a vowel ('naan', 'नान') count twice."""
+    letters = _letters(word)
+    initial = letters[0] if letters and letters[0] in _VOWEL_CLASSES else ""
+    return initial + "".join(k for k in _collapsed(letters) if k not in _VOWEL_CLASSES and k != ".") + _final_vowel(word)
+
+
+@lru_cache(maxsize=65536)
+def vowel_key(word: str) -> str:
+    """The skeleton with vowel classes in it ('cis' for 'cheese' and 'चीज़', 'cas' for 'chaas'): used only
+    to part menu words whose phonetic keys clash."""
+    out: list[str] = []
+    for letter in _collapsed(_letters(word)):
+        if letter == "." or (out and out[-1] == letter):
+            continue
+        out.append(letter)
+    return "".join(out)
+
+
+def _letters(word: str) -> list[str]:
+    return _devanagari_letters(word) if is_devanagari(word) else _latin_letters(word)
+
+
+def _collapsed(letters: list[str]) -> list[str]:
     key: list[str] = []
     for letter in letters:
-        if letter != "." and key and key[-1] == letter:
+        if letter not in _VOWEL_CLASSES and letter != "." and key and key[-1] == letter:
             continue
         key.append(letter)
-    return "".join(k for k in key if k != ".") + _final_vowel(word)
+    return key
+
+
+_VOWEL_CLASSES = frozenset("aiu")
+_DEVANAGARI_VOWELS = {**dict.fromkeys("अआा", "a"), **dict.fromkeys("इईएऐिीेैय", "i"), **dict.fromkeys("उऊओऔुूोौ", "u")}
+_LATIN_VOWEL_CLASS = {"a": "a", "e": "i", "i": "i", "y": "i", "o": "u", "u": "u"}
 
 
 def _devanagari_letters(word: str) -> list[str]:
-    """Consonant classes with '.' for every vowel, written or inherent (none after a virama)."""
+    """Consonant classes and vowel classes, written or inherent (none after a virama)."""
     for nukta, plain in _NUKTA.items():
         word = word.replace(nukta, plain)
     letters: list[str] = []
@@ -85,7 +111,7 @@ def _devanagari_letters(word: str) -> list[str]:
             continue
         if consonant is not None:
             if previous_consonant:
-                letters.append(".")  # the inherent vowel between two consonants
+                letters.append("a")  # the inherent vowel between two consonants
             letters.append(consonant)
             previous_consonant = True
         elif ch == "\u094d":  # virama: the next consonant follows directly
@@ -94,7 +120,7 @@ def _devanagari_letters(word: str) -> list[str]:
             letters.append("n")
             previous_consonant = False
         else:
-            letters.append(".")
+            letters.append(_DEVANAGARI_VOWELS.get(ch, "."))
             previous_consonant = False
     return letters
 
@@ -102,14 +128,19 @@ def _devanagari_letters(word: str) -> list[str]:
 def _latin_letters(word: str) -> list[str]:
     text = word.replace("cch", "ch").replace("ck", "k").replace("ch", "C").replace("sh", "s").replace("ph", "f")
     text = text.replace("ce", "se").replace("ci", "si")  # a soft c: "rice" = "राइस"
+    text = text.replace("alf", "af").replace("alk", "ak")  # a silent l: "half" = "हाफ"
+    if len(text) > 3 and text.endswith("e") and text[-2] not in _LATIN_VOWELS:
+        text = text[:-1]  # a silent final e: "cheese", "rice"
     letters: list[str] = []
     for k, ch in enumerate(text):
         if ch == "h" and k > 0 and text[k - 1] not in _LATIN_VOWELS:
             continue  # aspiration: "bh", "dh", "kh"
-        if ch in _LATIN_VOWELS or not ch.isalpha():
+        if ch in _LATIN_VOWELS:
+            letters.append(_LATIN_VOWEL_CLASS[ch])
+        elif not ch.isalpha():
             letters.append(".")
-            continue
-        letters.extend("c" if ch == "C" else _LATIN_MAP.get(ch, ch))
+        else:
+            letters.extend("c" if ch == "C" else _LATIN_MAP.get(ch, ch))
     return letters
 
 
@@ -150,7 +181,10 @@ class WordForms:
             self._keys = {}
             for script in (True, False):
                 pairs = [(phonetic_key(w), w) for w in self._targets if is_devanagari(w) == script and _is_word(w)]
-                self._keys[script] = _unique([(k, w) for k, w in pairs if sum(c not in "aeiou" for c in k) >= 2])
+                pairs = [(k, w) for k, w in pairs if sum(c not in "aeiou" for c in k) >= 2]
+                unique = _unique(pairs)
+                clashing = [(vowel_key(w), w) for k, w in pairs if k not in unique]
+                self._keys[script] = {**unique, **{"~" + k: w for k, w in _unique(clashing).items()}}
         return self._keys[devanagari]
 
     def menu_word_for(self, word: str, language: str) -> str | None:
@@ -168,7 +202,8 @@ class WordForms:
             return found
         if not devanagari and language != "hi" and not self.devanagari_menu:
             return None  # "peperoni" on a menu with Latin names is a typo, not romanised Hindi
-        return self.key_table(not devanagari).get(phonetic_key(word))
+        table = self.key_table(not devanagari)
+        return table.get(phonetic_key(word)) or table.get("~" + vowel_key(word))
 
     def misspelt(self, word: str) -> str | None:
         """The one menu word within a typo of `word` ('bred' -> 'bread', 'pepperroni' -> 'pepperoni'):
