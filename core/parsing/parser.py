@@ -142,8 +142,7 @@ def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuI
             continue
         roles = lexicon.roles(token.norm)
         ordinary = token.norm in markers or roles is not None or token.norm in lexicon.prefixes
-        if ordinary and not (index.forms.devanagari_menu and token.norm.isascii()
-                             and set(roles or {"filler"}) <= _NAMING_ROLES):
+        if ordinary and not (index.forms.other_script(token.norm) and set(roles or {"filler"}) <= _NAMING_ROLES):
             continue  # "leave" of "leave off" is no "leaves"; on a Devanagari menu "cold" may be "कोल्ड"
         word = index.forms.menu_word_for(token.norm, code)
         if word is None and not ordinary:

@@ -75,6 +75,10 @@ class Segmenter(LineCloser):
             cur.variant_refs.append((MenuRef(RefKind.VARIANT, item_id=cur.item_id, target=variant),))
             cur.extend(tag)  # "nashville wings 10", "suco de maracujá 500": the portion or measure after the dish
             return
+        if cur is not None and cur.item_id is not None and cur.qty is None and self._ends_clause(k):
+            cur.qty = tag.value  # "थम्स अप दो", "chicken biryani full 2": the count after the dish
+            cur.extend(tag)
+            return
         if tag.has("times_after") and cur is not None and (cur.item_id is not None or cur.unknown) and cur.qty is None:
             cur.qty = tag.value  # "coke x2"
             cur.extend(tag)
@@ -90,6 +94,11 @@ class Segmenter(LineCloser):
             self._close()
             self.cur = Build(tag.start, tag.end, qty=tag.value)
         self._reset_marks()
+
+    def _ends_clause(self, k: int) -> bool:
+        """Is tag k the last of its clause (the message ends, or a break, comma or 'and' follows)?"""
+        nxt = self.tags[k + 1] if k + 1 < len(self.tags) else None
+        return nxt is None or nxt.kind in ("break", "comma") or (nxt.kind == "lex" and nxt.has("separator"))
 
     def _after_option(self, k: int) -> bool:
         """'pepperoni on the left half': a half marker right after an option, with none following."""

@@ -180,7 +180,7 @@ class WordForms:
         if self._keys is None:
             self._keys = {}
             for script in (True, False):
-                pairs = [(phonetic_key(w), w) for w in self._targets if is_devanagari(w) == script and _is_word(w)]
+                pairs = [(phonetic_key(w), w) for w in self.menu_words if is_devanagari(w) == script and _is_word(w)]
                 pairs = [(k, w) for k, w in pairs if sum(c not in "aeiou" for c in k) >= 2]
                 unique = _unique(pairs)
                 clashing = [(vowel_key(w), w) for k, w in pairs if k not in unique]
@@ -203,7 +203,14 @@ class WordForms:
         if not devanagari and language != "hi" and not self.devanagari_menu:
             return None  # "peperoni" on a menu with Latin names is a typo, not romanised Hindi
         table = self.key_table(not devanagari)
-        return table.get(phonetic_key(word)) or table.get("~" + vowel_key(word))
+        found = table.get(phonetic_key(word)) or table.get("~" + vowel_key(word))
+        if found is None and devanagari and ("\u093c" in word or "\u095c" in word or "\u095d" in word):
+            found = table.get(phonetic_key(_flap_as_d(word)))  # "कड़ाही" is also romanised "kadai"
+        return found
+
+    def other_script(self, word: str) -> bool:
+        """Is `word` written in the other script than most of the menu ('हाफ' on a Latin menu)?"""
+        return is_devanagari(word) != self.devanagari_menu
 
     def misspelt(self, word: str) -> str | None:
         """The one menu word within a typo of `word` ('bred' -> 'bread', 'pepperroni' -> 'pepperoni'):
@@ -229,6 +236,11 @@ class WordForms:
                     return None
                 found = target
         return found
+
+
+def _flap_as_d(word: str) -> str:
+    return word.replace("\u0921\u093c", "\u0921").replace("\u0922\u093c", "\u0922").replace("\u095c", "\u0921") \
+        .replace("\u095d", "\u0922")
 
 
 def _same_beginning(a: str, b: str) -> bool:
