@@ -92,7 +92,9 @@ class MenuIndex:
             for ingredient in item.ingredients:
                 add([ingredient], MenuRef(RefKind.INGREDIENT, item_id=item.id, target=ingredient))
         exact_keys = set(table)  # fuzzy matching only reaches whole names: a typo of a part is too weak
-        for word, item_id in standing_names(item_names, table, set().union(*category_words.values())).items():
+        for word, item_id in standing_names(
+                item_names, table, set().union(*category_words.values()),
+                {item.id: [item.name, *item.names.values(), *item.synonyms] for item in menu.items}).items():
             add([word], MenuRef(RefKind.ITEM, item_id=item_id))
             index._item_keys[item_id] |= name_forms(word)
         index.phrases = {key: tuple(refs) for key, refs in table.items()}

@@ -48,8 +48,11 @@ def derived_item_names(menu: Menu, category_words: dict[str, set[str]]) -> dict[
     for item in menu.items:
         others = set().union(*(h for other, h in heads.items() if other != item.id))
         names = list(own[item.id])
-        names += [short for short in _short_names(names, category_words.get(item.category_id, set()))
-                  if short.split()[0] not in others]
+        fillers = all_fillers()
+        for short in _short_names(names, category_words.get(item.category_id, set())):
+            content = [w for w in short.split() if w not in fillers]
+            if content and content[0] not in others:  # "de tortilla" beside "Tortilla española": not it
+                names.append(short)
         names += _reworded_names(names)
         derived[item.id] = names
     for item_id, split in split_compounds(derived).items():
@@ -57,10 +60,13 @@ def derived_item_names(menu: Menu, category_words: dict[str, set[str]]) -> dict[
     return derived
 
 
-def standing_names(item_names: dict[str, list[str]], taken: dict, category_words: set[str]) -> dict[str, str]:
+def standing_names(item_names: dict[str, list[str]], taken: dict, category_words: set[str],
+                   own_names: dict[str, list[str]] | None = None) -> dict[str, str]:
     """phrase -> item id for parts of names that stand for one item on this menu: a word only that item's
     names have, and the head of a name (see the module docstring). Phrases the menu already uses
-    (`taken`), category words, words of any lexicon and short words never stand for an item."""
+    (`taken`), category words, words of any lexicon and short words never stand for an item. Heads are
+    taken from `own_names` (the menu's own names and synonyms; default: all of `item_names`), not from
+    reworded ones ('calamares bocadillo' heads nothing)."""
     known, fillers = language_markers(), all_fillers()
     found: dict[str, str] = {}
     owners: dict[str, set[str]] = {}
@@ -70,6 +76,9 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
             words = phrase_key(name).split()
             for word in words:
                 owners.setdefault(word, set()).add(item_id)
+    for item_id, names in (own_names or item_names).items():
+        for name in names:
+            words = phrase_key(name).split()
             for k in range(1, len(words)):
                 starts.setdefault(" ".join(words[:k]), {}).setdefault(item_id, words)
     for word, items in owners.items():

@@ -156,10 +156,14 @@ def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuI
     return out, unsure
 
 
+_SURE = 0.9  # below: a line inferred or fuzzy-matched
+
+
 def _as_question(result: ParseResult, asked: Intent) -> None:
     """A question names dishes without ordering them ("do you have tiramisu?", "how long until my pizza
-    gets here?"): they become `asked_item_ids`; a status question requests no time nor fulfilment."""
-    result.asked_item_ids = list(dict.fromkeys(line.item_id for line in result.lines))
+    gets here?"): they become `asked_item_ids` (not a line only inferred from an ingredient). A status
+    question requests no time nor fulfilment."""
+    result.asked_item_ids = list(dict.fromkeys(line.item_id for line in result.lines if line.confidence >= _SURE))
     result.lines = []
     if asked is Intent.STATUS:
         result.requested_time, result.requested_time_text = None, ""

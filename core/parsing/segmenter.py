@@ -231,6 +231,9 @@ class Segmenter(LineCloser):
         cur = self.cur
         if cur is not None and cur.item_id is None and self.portion is not Portion.WHOLE:
             return True  # "half pepperoni half mushrooms": toppings of a pizza still to be named
+        if cur is not None and cur.item_id is None and cur.qty and self.out.lines and self.polarity is ModifierKind.REMOVE:
+            previous = self.out.lines[-1].split_source or self.out.lines[-1]  # "dos bocadillos, uno sin limón"
+            return previous.item_id is not None and any(self.index.item_has_option(previous.item_id, r) for r in options)
         if cur is None or cur.item_id is None:
             return False
         fits = any(self.index.item_has_option(cur.item_id, r) for r in options)

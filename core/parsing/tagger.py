@@ -91,12 +91,14 @@ def _cuisine_in_names(tags: list[Tag]) -> list[Tag]:
 
 def _longest_match(scan: Scan, i: int, stop: int, index: MenuIndex) -> Tag | None:
     """The longest menu or lexicon phrase at i ending by `stop`; on a tie the menu wins, except that
-    a one-word number stays a number."""
+    a one-word number stays a number; a menu phrase beats a longer lexicon phrase that is only filler."""
     menu = {end: refs for end, refs in matches_at(scan.norms, i, index.phrases, index.prefixes, stop)}
     lex = {end: roles for end, roles in scan.at(i) if end <= stop}
     if not menu and not lex:
         return None
     j = max(max(menu, default=0), max(lex, default=0))
+    if menu and j not in menu and set(lex[j]) <= {"filler"}:
+        j = max(menu)  # "raciones de croquetas": the menu's size beats the filler phrase "raciones de"
     key = " ".join(scan.norms[i:j])
     refs, roles = menu.get(j), lex.get(j)
     if roles is not None and "number" in roles and (refs is None or j - i == 1):

@@ -214,9 +214,9 @@ class WordForms:
 
     def misspelt(self, word: str) -> str | None:
         """The one menu word within a typo of `word` ('bred' -> 'bread', 'pepperroni' -> 'pepperoni'):
-        same first letter, one edit for 4 to 6 letters, two from 7. Callers treat the match as unsure."""
-        if len(word) < 4 or not word.isascii() or word in self.menu_words:
-            return None
+        same first letter, one edit for 5 to 6 letters, two from 7. Callers treat the match as unsure."""
+        if len(word) < 5 or not word.isascii() or word in self.menu_words:
+            return None  # four-letter words are too often other words a letter away ("nada" / "nata")
         budget = 1 if len(word) <= 6 else 2
         candidates = [t for t in self._targets if t[0] == word[0] and abs(len(t) - len(word)) <= budget]
         found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=budget, limit=2)
