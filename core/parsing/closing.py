@@ -2,6 +2,9 @@
 ("two large with tuna"), quantities after the name ("margherita x2") and corrections."""
 from __future__ import annotations
 
+from dataclasses import replace
+
+from core.menu import ModifierKind
 from core.parsing.builds import Build, Mod, Segmentation
 from core.parsing.menu_index import MenuIndex
 
@@ -56,7 +59,25 @@ class LineCloser:
             return
         if self._in_group(b):
             return
-        lines.append(b)
+        lines.extend(self._spread(b))
+
+    def _spread(self, b: Build) -> list[Build]:
+        """'2 kulfi, kesar pista and mango': as many choices of a one-choice group as the count is one
+        dish each, not one dish with both."""
+        count = b.qty or 1
+        if b.item_id is None or count < 2:
+            return [b]
+        by_group: dict[str, list[Mod]] = {}
+        for mod in b.mods:
+            ref = next((r for r in mod.refs if r.group_id and self.index.item_has_option(b.item_id, r)), None)
+            if ref is not None and mod.kind is not ModifierKind.REMOVE:
+                by_group.setdefault(ref.group_id, []).append(mod)  # type: ignore[arg-type]
+        for group_id, mods in by_group.items():
+            group = self.index.menu.group(group_id)
+            if group is not None and group.max_choices == 1 and len(mods) == count:
+                rest = [m for m in b.mods if m not in mods]
+                return [replace(b, qty=1, mods=[*rest, mod]) for mod in mods]
+        return [b]
 
     def _in_group(self, b: Build) -> bool:
         """'3 large pizzas: 1 diavola, 1 hawaiian, 1 pepperoni': a counted category with a size heads the

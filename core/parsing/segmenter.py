@@ -255,8 +255,10 @@ class Segmenter(LineCloser):
             cur.extend(tag)
             return
         if cur is not None and cur.item_id is not None:
-            if cur.item_id in ids or (not ids and cur.item_id in members):
-                # "large pie with pesto and ham pizza", "pepperoni pizza": the head noun again
+            if (cur.item_id in ids or (not ids and cur.item_id in members)) and not (
+                    k > 0 and self.tags[k - 1].kind == "comma"):
+                # "large pie with pesto and ham pizza", "pepperoni pizza": the head noun again (but
+                # "omelette jambon, omelette fromage" is two)
                 cur.extend(tag)
                 return
             self._close()

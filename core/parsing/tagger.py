@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.parsing.lexicon import Scan, language_markers, matches_at
-from core.parsing.menu_index import MenuIndex, MenuRef
+from core.parsing.menu_index import MenuIndex, MenuRef, RefKind
 from core.parsing.text import Token
 
 
@@ -32,6 +32,7 @@ class Tag:
 
 
 _MAX_QUANTITY = 999
+_HALF_WORDS = frozenset({"filler", "half", "left", "right", "add"})
 
 
 def tag_tokens(scan: Scan, index: MenuIndex, used: set[int], unsure: set[int] = frozenset()) -> list[Tag]:  # type: ignore[assignment]
@@ -97,8 +98,9 @@ def _longest_match(scan: Scan, i: int, stop: int, index: MenuIndex) -> Tag | Non
     if not menu and not lex:
         return None
     j = max(max(menu, default=0), max(lex, default=0))
-    if menu and j not in menu and set(lex[j]) <= {"filler"}:
-        j = max(menu)  # "raciones de croquetas": the menu's size beats the filler phrase "raciones de"
+    if menu and j not in menu and (set(lex[j]) <= {"filler"} or (
+            set(lex[j]) <= _HALF_WORDS and any(r.kind is RefKind.VARIANT for r in menu[max(menu)]))):
+        j = max(menu)  # "raciones de croquetas", "biryani half with salan": the menu's size beats the phrase
     key = " ".join(scan.norms[i:j])
     refs, roles = menu.get(j), lex.get(j)
     if roles is not None and "number" in roles and (refs is None or j - i == 1):
