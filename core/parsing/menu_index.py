@@ -97,6 +97,12 @@ class MenuIndex:
                 {item.id: [item.name, *item.names.values(), *item.synonyms] for item in menu.items}).items():
             add([word], MenuRef(RefKind.ITEM, item_id=item_id))
             index._item_keys[item_id] |= name_forms(word)
+        option_names = {f"{group.id}\x00{option.id}": [option.name, *option.names.values(), *option.synonyms]
+                        for group in menu.modifier_groups for option in group.options}
+        item_words = {w for names in item_names.values() for n in names for w in phrase_key(n).split()}
+        for phrase, key in standing_names(option_names, table, item_words, min_word=_MIN_OPTION_WORD).items():
+            group_id, option_id = key.split("\x00")  # "chipotle" for "Chipotle Mayo", "blue cheese" for "Blue cheese dip"
+            add([phrase], MenuRef(RefKind.OPTION, group_id=group_id, target=option_id))
         index.phrases = {key: tuple(refs) for key, refs in table.items()}
         index.forms = WordForms(frozenset(words), frozenset(language_markers()) | all_fillers())
         index.max_words = max((k.count(" ") + 1 for k in table), default=1)
@@ -173,6 +179,8 @@ def _variant_shorthands(names: list[str]) -> list[str]:
             shorthands += [c for c in (word[:3], word[:4], skeleton) if len(c) >= 3 and c not in known]
     return shorthands
 
+
+_MIN_OPTION_WORD = 6  # options are often an adjective and a noun: "black" of "black olives" is no olive
 
 _CACHE: OrderedDict[tuple[str, int, int], MenuIndex] = OrderedDict()
 _CACHE_LOCK = Lock()

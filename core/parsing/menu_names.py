@@ -61,12 +61,12 @@ def derived_item_names(menu: Menu, category_words: dict[str, set[str]]) -> dict[
 
 
 def standing_names(item_names: dict[str, list[str]], taken: dict, category_words: set[str],
-                   own_names: dict[str, list[str]] | None = None) -> dict[str, str]:
+                   own_names: dict[str, list[str]] | None = None, min_word: int = _MIN_STANDING) -> dict[str, str]:
     """phrase -> item id for parts of names that stand for one item on this menu: a word only that item's
     names have, and the head of a name (see the module docstring). Phrases the menu already uses
     (`taken`), category words, words of any lexicon and short words never stand for an item. Heads are
     taken from `own_names` (the menu's own names and synonyms; default: all of `item_names`), not from
-    reworded ones ('calamares bocadillo' heads nothing)."""
+    reworded ones ('calamares bocadillo' heads nothing). A single distinctive word needs `min_word` letters."""
     known, fillers = language_markers(), all_fillers()
     found: dict[str, str] = {}
     owners: dict[str, set[str]] = {}
@@ -92,7 +92,7 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
         if chosen is not None:
             found[head] = chosen
     return {phrase: item_id for phrase, item_id in found.items()
-            if len(phrase) >= _MIN_STANDING and not phrase.isdecimal() and not _names_more(taken.get(phrase))
+            if len(phrase) >= (min_word if " " not in phrase else _MIN_STANDING) and not phrase.isdecimal() and not _names_more(taken.get(phrase))
             and phrase not in known and phrase not in fillers and phrase not in category_words}
 
 
