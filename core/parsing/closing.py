@@ -7,6 +7,7 @@ from dataclasses import replace
 from core.menu import ModifierKind
 from core.parsing.builds import Build, Mod, Segmentation
 from core.parsing.menu_index import MenuIndex
+from core.parsing.tagger import Tag
 
 
 class LineCloser:
@@ -18,6 +19,7 @@ class LineCloser:
     correcting: Build | None
     correction: Build | None
     group: Build | None
+    tags: list[Tag]
 
     def _close(self) -> None:
         if self.correction is not None:
@@ -27,6 +29,10 @@ class LineCloser:
             return
         lines = self.out.lines
         previous = lines[-1] if lines else None
+        if b.item_id is None and b.qty is not None and previous is not None and previous.item_id is not None:
+            sibling = self.index.sibling(previous.item_id, self._words_of(b))
+            if sibling is not None:  # "2 pastéis de carne, 1 de queijo"
+                b.item_id, b.mods, b.unknown, b.candidates = sibling, [], [], []
         if b.item_id is None and not b.candidates and not b.variant_refs and not b.mods:
             if b.qty is not None and not b.unknown and previous is not None and previous.qty is None:
                 previous.qty = b.qty  # "margherita x2"
@@ -97,6 +103,11 @@ class LineCloser:
             self.out.lines.remove(head)
             self.group = None
         return False
+
+    def _words_of(self, b: Build) -> list[str]:
+        """The words of a line under construction that named no item: its unmatched words and options."""
+        words = [t.key for t in self.tags if t.kind == "word" and t.start in b.unknown]
+        return words + [m.tag.key for m in b.mods if m.tag is not None]
 
     def _fits(self, item_id: str | None, mods: list[Mod]) -> bool:
         return item_id is not None and all(any(self.index.item_has_option(item_id, r) for r in m.refs) for m in mods)

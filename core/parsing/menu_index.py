@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 
 from core.menu import Menu, MenuItem
 from core.parsing.lexicon import all_fillers, language_markers, matches_at, word_prefixes
-from core.parsing.menu_names import derived_item_names, name_forms, standing_names
+from core.parsing.menu_names import derived_item_names, name_forms, sibling_table, standing_names
 from core.parsing.text import phrase_key
 from core.parsing.word_forms import WordForms
 
@@ -52,6 +52,8 @@ class MenuIndex:
     _item_keys: dict[str, set[str]] = field(default_factory=dict)
     _fuzzy_cache: dict[str, tuple[str, int] | None] = field(default_factory=dict)
     forms: WordForms = field(default_factory=lambda: WordForms(frozenset()))
+    siblings: dict[tuple[str, str], str] = field(default_factory=dict)
+    heads: dict[str, frozenset[str]] = field(default_factory=dict)  # item id -> first and last content words
 
     @classmethod
     def build(cls, menu: Menu) -> "MenuIndex":
@@ -103,6 +105,9 @@ class MenuIndex:
         for phrase, key in standing_names(option_names, table, item_words, min_word=_MIN_OPTION_WORD).items():
             group_id, option_id = key.split("\x00")  # "chipotle" for "Chipotle Mayo", "blue cheese" for "Blue cheese dip"
             add([phrase], MenuRef(RefKind.OPTION, group_id=group_id, target=option_id))
+        index.siblings = sibling_table(item_names)
+        index.heads = {item_id: frozenset(h for (h, _), i in index.siblings.items() if i == item_id)
+                       for item_id in item_names}
         index.phrases = {key: tuple(refs) for key, refs in table.items()}
         index.forms = WordForms(frozenset(words), frozenset(language_markers()) | all_fillers())
         index.max_words = max((k.count(" ") + 1 for k in table), default=1)
@@ -150,6 +155,15 @@ class MenuIndex:
                 scored.append((best[1], item_id))
         scored.sort(key=lambda pair: -pair[0])
         return [self.menu.item(item_id) for score, item_id in scored[:limit] if score >= 60]  # type: ignore[misc]
+
+    def sibling(self, item_id: str, words: list[str]) -> str | None:
+        """The item that shares `item_id`'s head and has one of `words` ('queijo' beside 'pastel de carne')."""
+        for head in self.heads.get(item_id, ()):
+            for word in words:
+                found = self.siblings.get((head, word))
+                if found is not None and found != item_id:
+                    return found
+        return None
 
     def item_has_option(self, item_id: str, ref: MenuRef) -> bool:
         if ref.kind is RefKind.OPTION:

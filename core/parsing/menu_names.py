@@ -179,3 +179,20 @@ def counted_variant(item: MenuItem, count: int | None) -> str | None:
         if count is not None and count > 1 and first.isdecimal() and int(first) == count:
             return variant.id
     return None
+
+
+def sibling_table(item_names: dict[str, list[str]]) -> dict[tuple[str, str], str]:
+    """(head word, other word) -> item for names that share a head ('pastel de carne', 'pastel de queijo'):
+    '2 pastéis de carne, 1 de queijo' names the sibling by its other word. Pairs two items share are left out."""
+    fillers = all_fillers()
+    pairs: dict[tuple[str, str], set[str]] = {}
+    for item_id, names in item_names.items():
+        for name in names:
+            content = [w for w in phrase_key(name).split() if w not in fillers]
+            if len(content) < 2:
+                continue
+            for head in {content[0], content[-1]}:
+                for word in content:
+                    if word != head:
+                        pairs.setdefault((head, word), set()).add(item_id)
+    return {pair: next(iter(items)) for pair, items in pairs.items() if len(items) == 1}
