@@ -13,6 +13,8 @@ production. Its output is mapped here, not in the parser:
   ingredients removed); an expected `ambiguous` line has variant_id null, as the parser's line does when
   it asks which size.
 - asks_about: ParseResult.asked_item_ids.
+- fulfilment: ParseResult.fulfilment, except for questions: the parser reports what "do you deliver?"
+  asks about, the sets record only a choice.
 A row is exactly right when intent, the multiset of lines and fulfilment match, and for questions
 asks_about as a set (the README's rule).
 Rows of the test half are never printed. Last line: `parser_eval_exact: <fraction over all languages>`.
@@ -58,8 +60,8 @@ def predicted(result: ParseResult) -> dict:
     intent = _INTENTS.get(result.intent, "other")
     if result.intent is Intent.ORDER and not result.lines and result.removed_item_ids:
         intent = "cancel"  # "cancel the garlic bread": the parser drops a line the sets call a cancellation
-    return {"intent": intent, "lines": lines, "asks_about": set(result.asked_item_ids),
-            "fulfilment": result.fulfilment.value if result.fulfilment else None}
+    chosen = result.fulfilment.value if result.fulfilment and intent != "question" else None
+    return {"intent": intent, "lines": lines, "asks_about": set(result.asked_item_ids), "fulfilment": chosen}
 
 
 def _merged(lines: list[tuple]) -> Counter:

@@ -161,15 +161,13 @@ _SURE = 0.9  # below: a line inferred or fuzzy-matched
 
 def _as_question(result: ParseResult, asked: Intent) -> None:
     """A question names dishes without ordering them ("do you have tiramisu?", "how long until my pizza
-    gets here?"): they become `asked_item_ids` (not a line only inferred from an ingredient). A question
-    chooses no fulfilment (`fulfilment_text` keeps the words asked about); a status question requests no
-    time and names no fulfilment."""
+    gets here?"): they become `asked_item_ids` (not a line only inferred from an ingredient). A status
+    question requests no time nor fulfilment."""
     result.asked_item_ids = list(dict.fromkeys(line.item_id for line in result.lines if line.confidence >= _SURE))
     result.lines = []
-    result.fulfilment = None  # "vocês entregam no Butantã?" asks about delivery, it does not choose it
     if asked is Intent.STATUS:
         result.requested_time, result.requested_time_text = None, ""
-        result.fulfilment_text = ""
+        result.fulfilment, result.fulfilment_text = None, ""
 
 
 def _intent(seg: Segmentation, result: ParseResult, tags: list[Tag], tokens: list[Token], lexicon: Lexicon,
