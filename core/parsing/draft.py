@@ -6,7 +6,7 @@ from core.menu import MenuItem, ModifierKind, Portion
 from core.orders.cart import LineModifier
 from core.parsing.lexicon import Lexicon
 from core.parsing.menu_index import MenuIndex, MenuRef, RefKind
-from core.parsing.menu_names import counted_variant
+from core.parsing.menu_names import counted_variant, ranked_variant
 from core.parsing.model import DraftLine, Question, QuestionKind, QuestionOption, UnknownMention
 from core.parsing.builds import Build, Mod
 from core.parsing.tagger import Tag
@@ -89,6 +89,8 @@ def build_line(build: Build, index: MenuIndex, lexicon: Lexicon, tags: list[Tag]
         if match:
             variant_id = match
             break
+    if variant_id is None and build.size_rank is not None:
+        variant_id = ranked_variant(item, build.size_rank)
     quantity = build.qty or 1
     if variant_id is None and build.qty:
         counted = counted_variant(item, build.qty)

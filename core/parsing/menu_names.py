@@ -196,3 +196,18 @@ def sibling_table(item_names: dict[str, list[str]]) -> dict[tuple[str, str], str
                     if word != head:
                         pairs.setdefault((head, word), set()).add(item_id)
     return {pair: next(iter(items)) for pair, items in pairs.items() if len(items) == 1}
+
+
+def ranked_variant(item: MenuItem, rank: int) -> str | None:
+    """The variant a generic size word means when the sizes are measures ('300 ml', '500 ml', '700 ml'):
+    small the least, large the most, medium the middle of three."""
+    measured = []
+    for variant in item.variants:
+        first = variant.name.split(maxsplit=1)[0] if variant.name.strip() else ""
+        if not first.isdecimal():
+            return None
+        measured.append((int(first), variant.id))
+    if len(measured) < 2 or (rank == 1 and len(measured) != 3):
+        return None
+    measured.sort()
+    return measured[{0: 0, 1: 1, 2: -1}[rank]][1]

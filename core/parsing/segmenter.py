@@ -19,6 +19,7 @@ _STRUCTURAL = ("remove", "remove_after", "add", "extra", "light", "half", "left"
                "drop_after", "instead_of", "contrast")
 
 
+_SIZE_RANKS = ("size_small", "size_medium", "size_large")
 _SEGMENTING = (*_STRUCTURAL, "order_verb", "intent", "separator")
 
 
@@ -166,6 +167,11 @@ class Segmenter(LineCloser):
             self._option(k, tag, options)
         if tag.has("dish_cue") and self.cur is not None:
             self.cur.cues.append(tag.start)
+        rank = next((n for n, role in enumerate(_SIZE_RANKS) if tag.has(role)), None)
+        if rank is not None:
+            if self.cur is None:
+                self.cur = Build(tag.start, tag.end)
+            self.cur.size_rank = rank  # "açaí pequeno" on a menu whose sizes are "300 ml", "500 ml", "700 ml"
 
     def _on_lex(self, k: int, tag: Tag) -> None:
         if "intent" in tag.roles:
@@ -223,6 +229,11 @@ class Segmenter(LineCloser):
             self.mark_run = len(self.cur.mods)
         if tag.has("dish_cue") and self.cur is not None:
             self.cur.cues.append(tag.start)
+        rank = next((n for n, role in enumerate(_SIZE_RANKS) if tag.has(role)), None)
+        if rank is not None:
+            if self.cur is None:
+                self.cur = Build(tag.start, tag.end)
+            self.cur.size_rank = rank  # "açaí pequeno" on a menu whose sizes are "300 ml", "500 ml", "700 ml"
 
     # --- mentions -----------------------------------------------------------------------------------
     def _option_context(self, options: tuple[MenuRef, ...]) -> bool:
