@@ -98,7 +98,10 @@ class Segmenter(LineCloser):
 
     def _ends_clause(self, k: int) -> bool:
         """Is tag k the last of its clause (the message ends, or a break, comma or 'and' follows)?"""
-        nxt = self.tags[k + 1] if k + 1 < len(self.tags) else None
+        j = k + 1
+        while j < len(self.tags) and self.tags[j].kind == "lex" and set(self.tags[j].roles) <= {"filler"}:
+            j += 1  # "pani puri ki do plate"
+        nxt = self.tags[j] if j < len(self.tags) else None
         return nxt is None or nxt.kind in ("break", "comma") or (nxt.kind == "lex" and nxt.has("separator"))
 
     def _after_option(self, k: int) -> bool:
@@ -106,7 +109,10 @@ class Segmenter(LineCloser):
         cur = self.cur
         if cur is None or not cur.mods or cur.mods[-1].tag is None or k == 0 or self.tags[k - 1] is not cur.mods[-1].tag:
             return False
-        nxt = self.tags[k + 1] if k + 1 < len(self.tags) else None
+        j = k + 1
+        while j < len(self.tags) and self.tags[j].kind == "lex" and set(self.tags[j].roles) <= {"filler"}:
+            j += 1  # "pani puri ki do plate"
+        nxt = self.tags[j] if j < len(self.tags) else None
         return nxt is None or nxt.kind != "menu"
 
     def _is_article(self, k: int, tag: Tag) -> bool:

@@ -71,18 +71,18 @@ def phonetic_key(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def vowel_key(word: str) -> str:
-    """The skeleton with vowel classes in it ('cis' for 'cheese' and 'चीज़', 'cas' for 'chaas'): used only
-    to part menu words whose phonetic keys clash."""
+    """The skeleton with vowel classes and aspiration in it ('cis' for 'cheese' and 'चीज़', 'cas' for
+    'chaas', 'tika' for 'tikka' but 'tikha' for 'तीखा'): used only to part menu words whose keys clash."""
     out: list[str] = []
-    for letter in _collapsed(_letters(word)):
+    for letter in _collapsed(_letters(word, aspirated=True)):
         if letter == "." or (out and out[-1] == letter):
             continue
         out.append(letter)
     return "".join(out)
 
 
-def _letters(word: str) -> list[str]:
-    return _devanagari_letters(word) if is_devanagari(word) else _latin_letters(word)
+def _letters(word: str, aspirated: bool = False) -> list[str]:
+    return _devanagari_letters(word, aspirated) if is_devanagari(word) else _latin_letters(word, aspirated)
 
 
 def _collapsed(letters: list[str]) -> list[str]:
@@ -95,11 +95,12 @@ def _collapsed(letters: list[str]) -> list[str]:
 
 
 _VOWEL_CLASSES = frozenset("aiu")
+_ASPIRATES = frozenset("खघछझठढथधफभ")
 _DEVANAGARI_VOWELS = {**dict.fromkeys("अआा", "a"), **dict.fromkeys("इईएऐिीेैय", "i"), **dict.fromkeys("उऊओऔुूोौ", "u")}
 _LATIN_VOWEL_CLASS = {"a": "a", "e": "i", "i": "i", "y": "i", "o": "u", "u": "u"}
 
 
-def _devanagari_letters(word: str) -> list[str]:
+def _devanagari_letters(word: str, aspirated: bool = False) -> list[str]:
     """Consonant classes and vowel classes, written or inherent (none after a virama)."""
     for nukta, plain in _NUKTA.items():
         word = word.replace(nukta, plain)
@@ -112,7 +113,7 @@ def _devanagari_letters(word: str) -> list[str]:
         if consonant is not None:
             if previous_consonant:
                 letters.append("a")  # the inherent vowel between two consonants
-            letters.append(consonant)
+            letters.append(consonant + ("h" if aspirated and ch in _ASPIRATES else ""))
             previous_consonant = True
         elif ch == "\u094d":  # virama: the next consonant follows directly
             previous_consonant = False
@@ -125,7 +126,7 @@ def _devanagari_letters(word: str) -> list[str]:
     return letters
 
 
-def _latin_letters(word: str) -> list[str]:
+def _latin_letters(word: str, aspirated: bool = False) -> list[str]:
     text = word.replace("cch", "ch").replace("ck", "k").replace("ch", "C").replace("sh", "s").replace("ph", "f")
     text = text.replace("ce", "se").replace("ci", "si")  # a soft c: "rice" = "राइस"
     text = text.replace("alf", "af").replace("alk", "ak")  # a silent l: "half" = "हाफ"
@@ -134,6 +135,8 @@ def _latin_letters(word: str) -> list[str]:
     letters: list[str] = []
     for k, ch in enumerate(text):
         if ch == "h" and k > 0 and text[k - 1] not in _LATIN_VOWELS:
+            if aspirated and letters:
+                letters[-1] += "h"
             continue  # aspiration: "bh", "dh", "kh"
         if ch in _LATIN_VOWELS:
             letters.append(_LATIN_VOWEL_CLASS[ch])
