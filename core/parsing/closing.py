@@ -57,6 +57,14 @@ class LineCloser:
         if b.item_id is None and not b.mods and b.variant_refs and previous is not None and previous.item_id and any(
                 r.item_id == previous.item_id for refs in b.variant_refs for r in refs):
             b.item_id = previous.item_id  # "two sparkling waters and one still"
+            source = previous.split_source or previous
+            if b.qty is not None and not source.variant_refs:  # "deux cafés crème, un grand et un petit"
+                if previous.split_source is not None and b.qty == (source.qty or 1):
+                    source.variant_refs = list(b.variant_refs)
+                    return
+                if (source.qty or 1) > b.qty:
+                    source.qty = (source.qty or 1) - b.qty
+                    b.split_source = source
         if b.item_id is None:
             self._infer_item(b)
         if b.item_id is None and not b.candidates:

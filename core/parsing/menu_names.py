@@ -87,9 +87,10 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
     for phrase, items in _shortened(item_names).items():
         if len(items) == 1:
             found[phrase] = next(iter(items))
+    qualifiers = _qualifiers(own_names or item_names)
     for head, named in starts.items():
         chosen = _plain_one(head, named)
-        if chosen is not None:
+        if chosen is not None and qualifiers.get(head, {chosen}) <= {chosen}:
             found[head] = chosen
     return {phrase: item_id for phrase, item_id in found.items()
             if len(phrase) >= (min_word if " " not in phrase else _MIN_STANDING) and not phrase.isdecimal() and not _names_more(taken.get(phrase))
@@ -107,6 +108,20 @@ def _shortened(item_names: dict[str, list[str]]) -> dict[str, set[str]]:
                 continue
             for chosen in combinations(range(len(words)), 2):
                 out.setdefault(" ".join(words[i] for i in chosen), set()).add(item_id)
+    return out
+
+
+def _qualifiers(item_names: dict[str, list[str]]) -> dict[str, set[str]]:
+    """word -> items whose name ends with it right after another content word ('crème' of 'Café crème'):
+    such a word also names that item, so it cannot stand for the item it heads ('Crème brûlée'). After a
+    function word it does not ('Bocadillo de tortilla' leaves 'tortilla' to 'Tortilla española')."""
+    fillers = all_fillers()
+    out: dict[str, set[str]] = {}
+    for item_id, names in item_names.items():
+        for name in names:
+            words = phrase_key(name).split()
+            if len(words) >= 2 and words[-2] not in fillers:
+                out.setdefault(words[-1], set()).add(item_id)
     return out
 
 
