@@ -7,6 +7,8 @@ read the same way ("is my last order ready", "status on my dinner order", "¿dó
   few words: "my last order", "mi pedido", "my pizza") together with a status word ("ready", "arrive",
   "how long", "dónde") or the form of a question.
 - MENU: an availability question at the start ("do you have tiramisu?").
+- CANCEL: a drop phrase before the order noun, or a post-positive drop after it ("olvida el pedido",
+  "order nahi chahiye").
 - QUESTION: a price phrase ("how much is a large pizza?"), an auxiliary with a subject (a pronoun or a
   named business) followed by a business verb ("do they offer delivery", "does Wang's Kitchen deliver"),
   or any question form that counts nothing and is no polite request ("is the rogan josh spicy?",
@@ -30,6 +32,8 @@ def asked_intent(scan: Scan, menu_tokens: set[int], verb_tokens: set[int], merch
     cañas?"), so a question form alone is a request, not a question."""
     tokens, lexicon = scan.tokens, scan.lexicon
     words = [i for i, t in enumerate(tokens) if t.kind in ("word", "num")]
+    if _cancels_order(scan, words):
+        return Intent.CANCEL
     own = _own_order(scan, words, menu_tokens, counted)
     if not words or verb_tokens - own:
         return None
@@ -71,6 +75,17 @@ def _own_order(scan: Scan, words: list[int], menu_tokens: set[int], counted: boo
                 found.update(range(i, max(end, j + 1)))
                 break
     return found
+
+
+def _cancels_order(scan: Scan, words: list[int]) -> bool:
+    """'olvida el pedido', 'order nahi chahiye', 'ऑर्डर वापस ले लो': dropping the order itself, not a dish."""
+    for n, i in enumerate(words):
+        end = scan.phrase(i, "drop")
+        if end > i and any(scan.phrase(j, "order_noun") > j for j in words[n + 1 : n + 3] if j >= end):
+            return True
+        if scan.phrase(i, "order_noun") > i and any(scan.phrase(j, "drop_after") > j for j in words[n + 1 : n + 4]):
+            return True
+    return False
 
 
 def _fulfilment_word(scan: Scan, i: int) -> bool:
