@@ -65,8 +65,9 @@ def _own_order(scan: Scan, words: list[int], menu_tokens: set[int], counted: boo
         if end > i:
             found.update(range(i, end))
         end = scan.phrase(i, "order_noun")
-        if n == 0 and end > i and not menu_tokens and not counted and not _fulfilment_word(scan, i):
-            found.update(range(i, end))  # "order kahan tak pahuncha": the order, without a possessive
+        leading = all(lexicon.roles(scan.tokens[j].norm) == {"filler": True} for j in words[:n])
+        if leading and end > i and not menu_tokens and not counted and not _fulfilment_word(scan, i, end):
+            found.update(range(i, end))  # "order kahan tak pahuncha", "o motoboy já saiu?": no possessive
         if not lexicon.has(scan.tokens[i].norm, "possessive"):
             continue
         for j in words[n + 1 : n + 1 + _REACH]:
@@ -88,8 +89,9 @@ def _cancels_order(scan: Scan, words: list[int]) -> bool:
     return False
 
 
-def _fulfilment_word(scan: Scan, i: int) -> bool:
-    return scan.phrase(i, "delivery") > i or scan.phrase(i, "pickup") > i
+def _fulfilment_word(scan: Scan, i: int, noun_end: int) -> bool:
+    """Is the word at i delivery or pickup rather than the start of a longer noun ('delivery boy')?"""
+    return max(scan.phrase(i, "delivery"), scan.phrase(i, "pickup")) >= noun_end
 
 
 def _asks_about_business(scan: Scan, words: list[int], menu_tokens: set[int]) -> bool:
