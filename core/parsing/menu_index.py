@@ -36,6 +36,7 @@ class MenuRef:
     item_id: str | None = None
     group_id: str | None = None
     target: str | None = None
+    partial: bool = False  # a part of the name that stands for it on this menu ('bravas'): weaker evidence
 
 
 @dataclass
@@ -97,7 +98,7 @@ class MenuIndex:
         for word, item_id in standing_names(
                 item_names, table, set().union(*category_words.values()),
                 {item.id: [item.name, *item.names.values(), *item.synonyms] for item in menu.items}).items():
-            add([word], MenuRef(RefKind.ITEM, item_id=item_id))
+            add([word], MenuRef(RefKind.ITEM, item_id=item_id, partial=True))
             index._item_keys[item_id] |= name_forms(word)
         option_names = {f"{group.id}\x00{option.id}": [option.name, *option.names.values(), *option.synonyms]
                         for group in menu.modifier_groups for option in group.options}

@@ -150,6 +150,11 @@ class Segmenter(LineCloser):
         options = tuple(r for r in tag.refs if r.kind in (RefKind.OPTION, RefKind.INGREDIENT))
         if options and items and self._option_context(options):
             items = ()
+        if items and all(r.partial for r in items) and not options and not variants and self.cur is not None \
+                and self.cur.item_id is not None and not self.after_sep \
+                and (self.cur.saw_add or self.polarity is ModifierKind.REMOVE):
+            self._on_word(k, tag)  # "garlic bread with cheese": a part of another dish's name is no new dish here
+            return
         if self.dropping or self.replacing:
             if items:
                 self._drop_item(items, replace=self.replacing)
