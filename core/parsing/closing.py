@@ -112,6 +112,11 @@ class LineCloser:
             self.group = None
         return False
 
+    def _named_by(self, item_id: str, words: list[str]) -> bool:
+        """Is one of `words` a word of the item's names?"""
+        names = self.index.item_words(item_id)
+        return any(word in names for word in words)
+
     def _words_of(self, b: Build) -> list[str]:
         """The words of a line under construction that named no item: its unmatched words and options."""
         words = [t.key for t in self.tags if t.kind == "word" and t.start in b.unknown]
@@ -128,6 +133,8 @@ class LineCloser:
         if len(fitting) == 1 and (b.mods or b.candidates):
             b.item_id, b.inferred = fitting[0], not b.candidates
             b.candidates = []
+        elif len(fitting) == 1 and b.variant_refs and self._named_by(fitting[0], self._words_of(b)):
+            b.item_id, b.unknown = fitting[0], []  # "large fries": of the dishes named fries, only one is large
         elif b.candidates:
             b.candidates = fitting or b.candidates
 

@@ -157,6 +157,10 @@ class MenuIndex:
         scored.sort(key=lambda pair: -pair[0])
         return [self.menu.item(item_id) for score, item_id in scored[:limit] if score >= 60]  # type: ignore[misc]
 
+    def item_words(self, item_id: str) -> set[str]:
+        """Every word of every name form of the item."""
+        return {w for key in self._item_keys.get(item_id, ()) for w in key.split()}
+
     def sibling(self, item_id: str, words: list[str]) -> str | None:
         """The item that shares `item_id`'s head and has one of `words` ('queijo' beside 'pastel de carne')."""
         for head in self.heads.get(item_id, ()):

@@ -150,6 +150,9 @@ class Segmenter(LineCloser):
         options = tuple(r for r in tag.refs if r.kind in (RefKind.OPTION, RefKind.INGREDIENT))
         if options and items and self._option_context(options):
             items = ()
+        if items and variants and all(r.kind is RefKind.CATEGORY for r in items) and self.cur is not None \
+                and self.cur.item_id is not None and any(r.item_id == self.cur.item_id for r in variants):
+            items = ()  # "queso manchego ración": the size of the dish, not the category "Raciones"
         if items and all(r.partial for r in items) and not options and not variants and self.cur is not None \
                 and self.cur.item_id is not None and not self.after_sep \
                 and (self.cur.saw_add or self.polarity is ModifierKind.REMOVE):
