@@ -25,7 +25,7 @@ _MIN_STEM = 3
 # Devanagari consonants to one Latin consonant class; vowels, matras, virama, nukta and visarga are dropped.
 # "y" is dropped on both sides: it is a vowel glide in romanisation ("raita" = "रायता").
 _DEVANAGARI = {
-    "क": "k", "ख": "k", "ग": "g", "घ": "g", "ङ": "n", "च": "c", "छ": "c", "ज": "j", "झ": "j", "ञ": "n",
+    "क": "k", "ख": "k", "ग": "g", "घ": "g", "ङ": "n", "च": "c", "छ": "c", "ज": "g", "झ": "g", "ञ": "n",
     "ट": "t", "ठ": "t", "ड": "d", "ढ": "d", "ण": "n", "त": "t", "थ": "t", "द": "d", "ध": "d", "न": "n",
     "प": "p", "फ": "f", "ब": "b", "भ": "b", "म": "m", "र": "r", "ल": "l", "व": "v", "श": "s", "ष": "s",
     "स": "s", "ह": "h",
@@ -35,7 +35,8 @@ _NUKTA = {"\u0921\u093c": "र", "\u0922\u093c": "र", "\u095c": "र", "\u095d
           "\u091c\u093c": "स", "\u092b\u093c": "फ", "\u0915\u093c": "क", "\u0916\u093c": "क", "\u0917\u093c": "ग",
           "\u093c": ""}
 _LATIN_VOWELS = frozenset("aeiouy")
-_LATIN_MAP = {"w": "v", "q": "k", "z": "s", "x": "ks", "c": "k"}
+# g and j are one class: English "veg" is written "वेज", and romanisation mixes them.
+_LATIN_MAP = {"w": "v", "q": "k", "z": "s", "x": "ks", "c": "k", "j": "g"}
 
 
 def _is_word(word: str) -> bool:
@@ -195,8 +196,8 @@ class WordForms:
         needs one word to begin with the other's first four letters or the whole shorter word ("aguas" -
         "agua"), since short Snowball stems join unrelated words ("cocida" and "coca" are both "coc").
         Latin words are read as romanised Hindi only in a Hindi message."""
-        if word in self.menu_words or len(word) < _MIN_STEM:
-            return None
+        if word in self.menu_words or len(word) < (2 if is_devanagari(word) else _MIN_STEM):
+            return None  # Devanagari spells a syllable in one or two characters: "दम" is "dum"
         found = self.stem_table(language).get(stem(word, language)) if word.isascii() else None
         if found is not None and _same_beginning(word, found):
             return found
