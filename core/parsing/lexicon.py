@@ -170,6 +170,17 @@ def all_plural_suffixes() -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=None)
+def kind_words() -> frozenset[str]:
+    """Words that only name a kind of business or food in every lexicon ('cafe', 'pizzeria', 'thai'): on a
+    menu they may still be part of a dish's name ('Café solo')."""
+    roles: dict[str, set[str]] = {}
+    for code in available_languages():
+        for key, found in _own_phrases(raw_lexicon(code)).items():
+            roles.setdefault(key, set()).update(found)
+    return frozenset(k for k, r in roles.items() if r and r <= {"business", "cuisine"})
+
+
+@lru_cache(maxsize=None)
 def plain_words() -> frozenset[str]:
     """Words of every language saying an item is the plain one of its kind ('solo', 'mineral', 'classic')."""
     words: set[str] = set()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from core.menu import Menu, MenuItem
-from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, plain_words
+from core.parsing.lexicon import all_fillers, all_plural_suffixes, kind_words, language_markers, plain_words
 from core.parsing.text import phrase_key
 
 _MIN_STANDING = 4  # letters: shorter words are too often something else
@@ -67,7 +67,7 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
     (`taken`), category words, words of any lexicon and short words never stand for an item. Heads are
     taken from `own_names` (the menu's own names and synonyms; default: all of `item_names`), not from
     reworded ones ('calamares bocadillo' heads nothing). A single distinctive word needs `min_word` letters."""
-    known, fillers = language_markers(), all_fillers()
+    known, fillers = set(language_markers()) - kind_words(), all_fillers()
     found: dict[str, str] = {}
     owners: dict[str, set[str]] = {}
     starts: dict[str, dict[str, list[str]]] = {}
@@ -92,9 +92,15 @@ def standing_names(item_names: dict[str, list[str]], taken: dict, category_words
         chosen = _plain_one(head, named)
         if chosen is not None and qualifiers.get(head, {chosen}) <= {chosen}:
             found[head] = chosen
-    return {phrase: item_id for phrase, item_id in found.items()
-            if len(phrase) >= (min_word if " " not in phrase else _MIN_STANDING) and not phrase.isdecimal() and not _names_more(taken.get(phrase))
-            and phrase not in known and phrase not in fillers and phrase not in category_words}
+    standing = {phrase: item_id for phrase, item_id in found.items()
+                if len(phrase) >= (min_word if " " not in phrase else _MIN_STANDING) and not phrase.isdecimal()
+                and not _names_more(taken.get(phrase)) and phrase not in known and phrase not in fillers
+                and phrase not in category_words}
+    for head, named in starts.items():  # "un café" on a menu with a category "Cafés": the plain one, Café solo
+        plain = _plain_word_item(head, named)
+        if plain is not None and head in category_words and head not in fillers:
+            standing[head] = plain
+    return standing
 
 
 def _shortened(item_names: dict[str, list[str]]) -> dict[str, set[str]]:
@@ -137,11 +143,16 @@ def _plain_one(head: str, named: dict[str, list[str]]) -> str | None:
     'cafe solo')."""
     if len(named) == 1:
         return next(iter(named))
-    size = len(head.split())
     shortest = min(named.items(), key=lambda pair: len(pair[1]))
     if all(words[: len(shortest[1])] == shortest[1] for item, words in named.items() if item != shortest[0]) \
             and sum(len(words) == len(shortest[1]) for words in named.values()) == 1:
         return shortest[0]
+    return _plain_word_item(head, named)
+
+
+def _plain_word_item(head: str, named: dict[str, list[str]]) -> str | None:
+    """The one item named the head plus a word saying plain ('cafe solo', 'agua mineral'), if any."""
+    size = len(head.split())
     plain = [item for item, words in named.items() if len(words) == size + 1 and words[size] in plain_words()]
     return plain[0] if len(plain) == 1 else None
 

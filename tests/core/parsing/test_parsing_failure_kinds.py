@@ -73,3 +73,61 @@ def test_ordinary_words_are_not_fuzzy_dishes(text: str, demo_menu) -> None:  # t
     result = parse_order(text, demo_menu, language="en", strict=True)
     assert not any(line.item_id in ("water", "cheese") for line in result.lines)
     assert not any(m.option_id == "cheese" for line in result.lines for m in line.modifiers)
+
+
+def _lines(text: str, menu: str) -> list[tuple]:
+    result = parse_order(text, _menu(menu), strict=True)
+    return sorted((line.item_id, line.variant_id, line.quantity, tuple(sorted(m.option_id for m in line.modifiers)))
+                  for line in result.lines)
+
+
+@pytest.mark.parametrize(("text", "menu", "expected"), [
+    ("two margheritas, one with extra mushrooms", "pizzeria_en",
+     [("margherita", None, 1, ()), ("margherita", None, 1, ("mushrooms",))]),
+    ("2 hawaiian pizzas, make one of them without ham", "pizzeria_en",
+     [("hawaiian", None, 1, ()), ("hawaiian", None, 1, ("ham",))]),
+    ("3 large pizzas: 1 diavola, 1 hawaiian, 1 pepperoni", "pizzeria_en",
+     [("diavola", "large", 1, ()), ("hawaiian", "large", 1, ()), ("pepperoni", "large", 1, ())]),
+    ("3 crêpes : une sucre, une nutella, une confiture", "cafe_fr",
+     [("crepe", None, 1, ("confiture",)), ("crepe", None, 1, ("nutella",)), ("crepe", None, 1, ("sucre",))]),
+    ("deux cafés crème, un grand et un petit", "cafe_fr", [("cafe_creme", "grand", 1, ()), ("cafe_creme", "petit", 1, ())]),
+    ("dos bocadillos de calamares, uno sin limón", "tapas_es",
+     [("bocadillo_calamares", None, 1, ()), ("bocadillo_calamares", None, 1, ("limón",))]),
+    ("2 kulfi, kesar pista and mango", "indian_en", [("kulfi", None, 1, ("kesar_pista",)), ("kulfi", None, 1, ("mango_kulfi",))]),
+])
+def test_a_quantity_split_across_a_group(text: str, menu: str, expected: list) -> None:
+    assert _lines(text, menu) == expected
+
+
+@pytest.mark.parametrize(("text", "menu", "expected"), [
+    ("queria 2 pastéis de carne, 1 de queijo", "lanchonete_pt", [("pastel_carne", None, 2, ()), ("pastel_queijo", None, 1, ())]),
+    ("media ración de croquetas de jamón y media de setas", "tapas_es",
+     [("croquetas_jamon", "media", 1, ()), ("croquetas_setas", "media", 1, ())]),
+    ("um açaí pequeno", "lanchonete_pt", [("acai_tigela", "p300", 1, ())]),
+    ("6 chicken wings", "pizzeria_en", [("chicken_wings", "six", 1, ())]),
+    ("coke zero x2", "burger_en", [("coke_zero", None, 2, ())]),
+    ("थम्स अप दो", "indian_en", [("thums_up", None, 2, ())]),
+    ("un agua y un café", "tapas_es", [("agua", None, 1, ()), ("cafe_solo", None, 1, ())]),
+    ("tortilla entera", "tapas_es", [("tortilla", "entera", 1, ())]),
+    ("cheese burger", "burger_en", [("classic_cheeseburger", None, 1, ())]),
+    ("chicken biryani full", "indian_en", [("chicken_biryani", "full", 1, ())]),
+    ("smoky bbq double stack and large fries", "burger_en", [("fries", "large", 1, ()), ("smoky_bbq_double_stack", None, 1, ())]),
+])
+def test_dish_names_by_part_sibling_size_and_count(text: str, menu: str, expected: list) -> None:
+    assert _lines(text, menu) == expected
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("olvida el pedido, ya no lo quiero", Intent.CANCEL), ("order nahi chahiye", Intent.CANCEL),
+    ("bjr", Intent.GREETING), ("राम राम", Intent.GREETING), ("hii", Intent.GREETING),
+    ("o motoboy já saiu?", Intent.STATUS), ("delivery boy kahan hai?", Intent.STATUS),
+    ("les crêpes sont faites maison ?", Intent.QUESTION), ("क्या रोगन जोश बहुत तीखा है?", Intent.QUESTION),
+])
+def test_cancellations_greetings_status_and_questions_in_every_language(text: str, intent: Intent, demo_menu) -> None:  # type: ignore[no-untyped-def]
+    assert parse_order(text, demo_menu, strict=True).intent is intent
+
+
+def test_a_typo_of_a_menu_word_is_matched_but_confirmed() -> None:
+    result = parse_order("medium pepperroni and garlic bred", _menu("pizzeria_en"), strict=True)
+    assert {line.item_id for line in result.lines} == {"pepperoni", "garlic_bread"}
+    assert any(q.kind.value == "confirm_line" for q in result.questions)
