@@ -184,8 +184,10 @@ class WordForms:
         if self._keys is None:
             self._keys = {}
             for script in (True, False):
-                pairs = [(phonetic_key(w), w) for w in self.menu_words if is_devanagari(w) == script and _is_word(w)]
-                pairs = [(k, w) for k, w in pairs if sum(c not in "aeiou" for c in k) >= 2]
+                words = [w for w in self.menu_words if is_devanagari(w) == script and _is_word(w)]
+                pairs = [(phonetic_key(w), w) for w in words]
+                pairs += [(phonetic_key(_flap_as_d(w)), w) for w in words if _flap_as_d(w) != w]  # "तड़का" = "tadka"
+                pairs = [(k, w) for k, w in pairs if len(k) >= 2 and any(c not in "aeiou" for c in k)]
                 unique = _unique(pairs)
                 clashing = [(vowel_key(w), w) for k, w in pairs if k not in unique]
                 self._keys[script] = {**unique, **{"~" + k: w for k, w in _unique(clashing).items()}}
