@@ -26,7 +26,7 @@ PHRASE_ROLES = (
     "in_time", "in_time_after", "minutes", "hours", "business", "merchant_cue", "question_word",
     "cuisine", "size", "subject_cue", "business_verb", "place_cue", "availability_question",
     "possessive", "order_noun", "own_order", "status_word", "subject_pronoun", "price_word", "request", "question_particle", "plain",
-    "size_small", "size_medium", "size_large",
+    "size_small", "size_medium", "size_large", "all_of_them",
 )
 
 

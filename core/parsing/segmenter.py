@@ -188,6 +188,11 @@ class Segmenter(LineCloser):
             self.cur.size_rank = rank  # "açaí pequeno" on a menu whose sizes are "300 ml", "500 ml", "700 ml"
 
     def _on_lex(self, k: int, tag: Tag) -> None:
+        if tag.has("order_verb") and self.cur is not None and self.cur.item_id is None and self.cur.unknown:
+            self._close()  # "one coke order it fast": the verb ends the dish's name
+        if tag.has("all_of_them") and self.cur is None and self.out.lines:
+            self.cur = self.out.lines.pop()  # "2 cokes, both in cans": what follows is for the whole line
+            return
         if "intent" in tag.roles:
             self.out.intents.append((tag.roles["intent"], tag))
         if tag.has("order_verb"):

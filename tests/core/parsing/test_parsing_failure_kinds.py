@@ -131,3 +131,21 @@ def test_a_typo_of_a_menu_word_is_matched_but_confirmed() -> None:
     result = parse_order("medium pepperroni and garlic bred", _menu("pizzeria_en"), strict=True)
     assert {line.item_id for line in result.lines} == {"pepperoni", "garlic_bread"}
     assert any(q.kind.value == "confirm_line" for q in result.questions)
+
+
+def test_span_edges_keep_verbs_fillers_and_time_out_of_unknown_dishes() -> None:
+    empty = Menu(merchant_id="none", currency="EUR")
+    assert [u.text for u in parse_order("two burgers and one coke order it fast", empty, language="en", strict=True).unknown] \
+        == ["burgers", "coke"]
+    assert [u.text for u in parse_order("i want to eat some spicy thing", empty, language="en", strict=True).unknown] \
+        == ["spicy thing"]
+    mention = parse_order("quiero comer algo picante", empty, language="es", strict=True).unknown
+    assert mention and not mention[0].text.startswith("comer")
+
+
+@pytest.mark.parametrize(("text", "menu", "expected"), [
+    ("2 cokes, both in cans", "pizzeria_en", [("coca_cola", "can", 2, ())]),
+    ("dos cañas y las dos bien frías", "tapas_es", [("cana", None, 2, ())]),
+])
+def test_both_applies_to_the_whole_line(text: str, menu: str, expected: list) -> None:
+    assert _lines(text, menu) == expected
