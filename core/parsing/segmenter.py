@@ -19,6 +19,7 @@ _STRUCTURAL = ("remove", "remove_after", "add", "extra", "light", "half", "left"
                "drop_after", "instead_of", "contrast")
 
 
+_PREPOSITIONS = frozenset({"filler", "in_time", "time_at"})  # "jamón en una mitad", "ham on half"
 _SIZE_RANKS = ("size_small", "size_medium", "size_large")
 _SEGMENTING = (*_STRUCTURAL, "order_verb", "intent", "separator")
 
@@ -96,22 +97,30 @@ class Segmenter(LineCloser):
             self.cur = Build(tag.start, tag.end, qty=tag.value)
         self._reset_marks()
 
+    def _other_half_ahead(self, k: int) -> bool:
+        return any(t.kind == "lex" and t.has("right") for t in self.tags[k + 1 : k + 8])
+
+    def _past_fillers(self, k: int, step: int = 1, skipped: frozenset[str] = frozenset({"filler"})) -> int:
+        """The first tag from k on (or back, step -1) that is not a filler word (or a word of `skipped` roles)."""
+        while 0 <= k < len(self.tags) and self.tags[k].kind == "lex" and set(self.tags[k].roles) <= skipped:
+            k += step
+        return k
+
     def _ends_clause(self, k: int) -> bool:
-        """Is tag k the last of its clause (the message ends, or a break, comma or 'and' follows)?"""
-        j = k + 1
-        while j < len(self.tags) and self.tags[j].kind == "lex" and set(self.tags[j].roles) <= {"filler"}:
-            j += 1  # "pani puri ki do plate"
+        """Is tag k the last of its clause (the message ends, or a break, comma or 'and' follows), fillers
+        aside ("pani puri ki do plate")?"""
+        j = self._past_fillers(k + 1)
         nxt = self.tags[j] if j < len(self.tags) else None
         return nxt is None or nxt.kind in ("break", "comma") or (nxt.kind == "lex" and nxt.has("separator"))
 
     def _after_option(self, k: int) -> bool:
-        """'pepperoni on the left half': a half marker right after an option, with none following."""
+        """'pepperoni on the left half', 'jamón en una mitad': a half marker after an option (fillers
+        aside), with no other option following."""
         cur = self.cur
-        if cur is None or not cur.mods or cur.mods[-1].tag is None or k == 0 or self.tags[k - 1] is not cur.mods[-1].tag:
+        before = self._past_fillers(k - 1, -1, _PREPOSITIONS)
+        if cur is None or not cur.mods or cur.mods[-1].tag is None or before < 0 or self.tags[before] is not cur.mods[-1].tag:
             return False
-        j = k + 1
-        while j < len(self.tags) and self.tags[j].kind == "lex" and set(self.tags[j].roles) <= {"filler"}:
-            j += 1  # "pani puri ki do plate"
+        j = self._past_fillers(k + 1)
         nxt = self.tags[j] if j < len(self.tags) else None
         return nxt is None or nxt.kind != "menu"
 
@@ -122,9 +131,7 @@ class Segmenter(LineCloser):
             return False
         if (self.cur.qty or 1) > 1 and (self.after_sep or (k > 0 and self.tags[k - 1].has("times_after"))):  # type: ignore[union-attr]
             return False  # "3 crêpes: une sucre, une nutella", "popcorn chicken x2 one ranch": one of them
-        j = k + 1
-        while j < len(self.tags) and self.tags[j].kind == "lex" and set(self.tags[j].roles) <= {"filler"}:
-            j += 1
+        j = self._past_fillers(k + 1)
         if j >= len(self.tags):
             return j > k + 1
         nxt = self.tags[j]
@@ -238,6 +245,8 @@ class Segmenter(LineCloser):
             self.intensity = ModifierKind.EXTRA if tag.has("extra") else ModifierKind.LIGHT
         if (tag.has("left") or tag.has("right")) and self._after_option(k):
             self.cur.mods[-1].portion = Portion.LEFT if tag.has("left") else Portion.RIGHT  # type: ignore[union-attr]
+        elif tag.has("half") and self._after_option(k) and self.portion is Portion.WHOLE and self._other_half_ahead(k):
+            self.cur.mods[-1].portion = Portion.LEFT  # type: ignore[union-attr]  # "pepperoni on half and ... the other half"
         elif tag.has("half") or tag.has("left") or tag.has("right"):
             # The second half marker of a line is the other half: "mitad piña mitad champiñones".
             right = tag.has("right") or self.portion is Portion.LEFT

@@ -149,3 +149,21 @@ def test_span_edges_keep_verbs_fillers_and_time_out_of_unknown_dishes() -> None:
 ])
 def test_both_applies_to_the_whole_line(text: str, menu: str, expected: list) -> None:
     assert _lines(text, menu) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "a margherita with ham on half and mushrooms on the other half",
+    "una margarita con jamón en una mitad y champiñones en la otra mitad",
+    "une margherita avec jambon sur une moitié et champignons sur l'autre moitié",
+    "uma margherita com presunto em metade e cogumelos na outra metade",
+])
+def test_halves_named_after_their_topping(text: str, demo_menu) -> None:  # type: ignore[no-untyped-def]
+    (line,) = parse_order(text, demo_menu, strict=True).lines
+    assert [(m.option_id, m.portion.value) for m in line.modifiers] == [("ham", "left"), ("mushrooms", "right")]
+
+
+def test_not_too_much_is_light_and_a_comma_ends_the_negation() -> None:
+    pizza_menu = Menu.model_validate_json((Path(__file__).resolve().parents[3] / "assets" / "menus" / "pizza" / "menu.json").read_text())
+    (line,) = parse_order("a pizza with not too much cheese, no onions please, well done", pizza_menu, strict=True).lines
+    assert {(m.option_id, m.kind.value) for m in line.modifiers} == {("cheese", "light"), ("onions", "remove")}
+    assert "well done" in line.instructions
