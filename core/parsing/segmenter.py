@@ -210,6 +210,7 @@ class Segmenter(LineCloser):
             target = self.cur if self.cur is not None and self.cur.item_id else (self.out.lines[-1] if self.out.lines else None)
             self._close()
             self.correcting, self.correction = target, Build(tag.start, tag.end)
+            self.polarity, self.intensity = ModifierKind.ADD, None  # "no pickles, make it a meal": a new clause
             return
         if tag.has("drop"):
             self.dropping = True
@@ -340,6 +341,10 @@ class Segmenter(LineCloser):
         cur.extend(tag)
 
     def _option(self, k: int, tag: Tag, refs: tuple[MenuRef, ...]) -> None:
+        cur = self.cur
+        if self.polarity is ModifierKind.REMOVE and cur is not None and cur.mods and k > 0 \
+                and self.tags[k - 1] is cur.mods[-1].tag and cur.mods[-1].kind is ModifierKind.REMOVE:
+            self.polarity = ModifierKind.ADD  # "no pickles make it a meal": a second option without 'and' is not negated
         if self.polarity is ModifierKind.REMOVE:
             kind = ModifierKind.REMOVE
         else:
