@@ -13,15 +13,11 @@ from core.parsing.menu_index import MenuIndex, MenuRef, RefKind
 from core.parsing.menu_names import counted_variant
 from core.parsing.builds import Build, Mod, Segmentation
 from core.parsing.closing import LineCloser
+from core.parsing.tag_context import PREPOSITIONS, STRUCTURAL, ends_clause, item_ahead, other_half_ahead, past_fillers
 from core.parsing.tagger import Tag
 
-_STRUCTURAL = ("remove", "remove_after", "add", "extra", "light", "half", "left", "right", "correction", "drop",
-               "drop_after", "instead_of", "contrast")
-
-
-_PREPOSITIONS = frozenset({"filler", "in_time", "time_at"})  # "jamón en una mitad", "ham on half"
 _SIZE_RANKS = ("size_small", "size_medium", "size_large")
-_SEGMENTING = (*_STRUCTURAL, "order_verb", "intent", "separator")
+_SEGMENTING = (*STRUCTURAL, "order_verb", "intent", "separator")
 
 
 class Segmenter(LineCloser):
@@ -77,7 +73,7 @@ class Segmenter(LineCloser):
             cur.variant_refs.append((MenuRef(RefKind.VARIANT, item_id=cur.item_id, target=variant),))
             cur.extend(tag)  # "nashville wings 10", "suco de maracujá 500": the portion or measure after the dish
             return
-        if cur is not None and cur.item_id is not None and cur.qty is None and self._ends_clause(k):
+        if cur is not None and cur.item_id is not None and cur.qty is None and ends_clause(self.tags, k):
             cur.qty = tag.value  # "थम्स अप दो", "chicken biryani full 2": the count after the dish
             cur.extend(tag)
             return
@@ -97,30 +93,14 @@ class Segmenter(LineCloser):
             self.cur = Build(tag.start, tag.end, qty=tag.value)
         self._reset_marks()
 
-    def _other_half_ahead(self, k: int) -> bool:
-        return any(t.kind == "lex" and t.has("right") for t in self.tags[k + 1 : k + 8])
-
-    def _past_fillers(self, k: int, step: int = 1, skipped: frozenset[str] = frozenset({"filler"})) -> int:
-        """The first tag from k on (or back, step -1) that is not a filler word (or a word of `skipped` roles)."""
-        while 0 <= k < len(self.tags) and self.tags[k].kind == "lex" and set(self.tags[k].roles) <= skipped:
-            k += step
-        return k
-
-    def _ends_clause(self, k: int) -> bool:
-        """Is tag k the last of its clause (the message ends, or a break, comma or 'and' follows), fillers
-        aside ("pani puri ki do plate")?"""
-        j = self._past_fillers(k + 1)
-        nxt = self.tags[j] if j < len(self.tags) else None
-        return nxt is None or nxt.kind in ("break", "comma") or (nxt.kind == "lex" and nxt.has("separator"))
-
     def _after_option(self, k: int) -> bool:
         """'pepperoni on the left half', 'jamón en una mitad': a half marker after an option (fillers
         aside), with no other option following."""
         cur = self.cur
-        before = self._past_fillers(k - 1, -1, _PREPOSITIONS)
+        before = past_fillers(self.tags, k - 1, -1, PREPOSITIONS)
         if cur is None or not cur.mods or cur.mods[-1].tag is None or before < 0 or self.tags[before] is not cur.mods[-1].tag:
             return False
-        j = self._past_fillers(k + 1)
+        j = past_fillers(self.tags, k + 1)
         nxt = self.tags[j] if j < len(self.tags) else None
         return nxt is None or nxt.kind != "menu"
 
@@ -131,7 +111,7 @@ class Segmenter(LineCloser):
             return False
         if (self.cur.qty or 1) > 1 and (self.after_sep or (k > 0 and self.tags[k - 1].has("times_after"))):  # type: ignore[union-attr]
             return False  # "3 crêpes: une sucre, une nutella", "popcorn chicken x2 one ranch": one of them
-        j = self._past_fillers(k + 1)
+        j = past_fillers(self.tags, k + 1)
         if j >= len(self.tags):
             return j > k + 1
         nxt = self.tags[j]
@@ -139,7 +119,7 @@ class Segmenter(LineCloser):
             if any(r.kind in (RefKind.ITEM, RefKind.CATEGORY, RefKind.VARIANT) for r in nxt.refs):
                 return False  # "and a bottle of water", "y una sin gas": a new line
             item_id = self.cur.item_id  # type: ignore[union-attr]
-            return any(self.index.item_has_option(item_id, r) for r in nxt.refs) and not self._item_ahead(j)
+            return any(self.index.item_has_option(item_id, r) for r in nxt.refs) and not item_ahead(self.tags, j)
         if nxt.kind in ("word", "num"):
             return False
         return j > k + 1  # "do me a favor and ...": only fillers followed
@@ -246,7 +226,7 @@ class Segmenter(LineCloser):
             self.intensity = ModifierKind.EXTRA if tag.has("extra") else ModifierKind.LIGHT
         if (tag.has("left") or tag.has("right")) and self._after_option(k):
             self.cur.mods[-1].portion = Portion.LEFT if tag.has("left") else Portion.RIGHT  # type: ignore[union-attr]
-        elif tag.has("half") and self._after_option(k) and self.portion is Portion.WHOLE and self._other_half_ahead(k):
+        elif tag.has("half") and self._after_option(k) and self.portion is Portion.WHOLE and other_half_ahead(self.tags, k):
             self.cur.mods[-1].portion = Portion.LEFT  # type: ignore[union-attr]  # "pepperoni on half and ... the other half"
         elif tag.has("half") or tag.has("left") or tag.has("right"):
             # The second half marker of a line is the other half: "mitad piña mitad champiñones".
@@ -329,7 +309,7 @@ class Segmenter(LineCloser):
         cur = self.cur
         if cur is not None and cur.item_id is not None:
             fits = any(r.item_id == cur.item_id for r in refs)
-            if not fits or cur.variant_refs or (self.after_sep and self._item_ahead(k)):
+            if not fits or cur.variant_refs or (self.after_sep and item_ahead(self.tags, k)):
                 self._close()
                 cur = None
         elif cur is not None and cur.variant_refs:
@@ -358,24 +338,13 @@ class Segmenter(LineCloser):
         cur = self.cur
         if cur is not None and cur.item_id is not None:
             fits = any(self.index.item_has_option(cur.item_id, r) for r in refs)
-            if not fits or (self.after_sep and not cur.saw_add and self._item_ahead(k)):
+            if not fits or (self.after_sep and not cur.saw_add and item_ahead(self.tags, k)):
                 self._close()
                 cur = None
         if cur is None:
             cur = self.cur = Build(tag.start, tag.end)
         cur.mods.append(mod)
         cur.extend(tag)
-
-    def _item_ahead(self, k: int) -> bool:
-        """Does an item name follow before the next quantity, boundary or modifier word?"""
-        for tag in self.tags[k + 1 : k + 8]:
-            if tag.kind in ("break", "num", "used"):
-                return False
-            if tag.kind == "menu" and any(r.kind in (RefKind.ITEM, RefKind.CATEGORY) for r in tag.refs):
-                return True
-            if tag.kind == "lex" and any(tag.has(r) for r in _STRUCTURAL):
-                return False
-        return False
 
     def _drop_item(self, refs: tuple[MenuRef, ...], replace: bool) -> None:
         """'forget the coke' / 'a coke instead of the sprite': remove the latest line with that item."""
