@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 
 from core.menu import Menu, MenuItem
 from core.parsing.lexicon import all_fillers, language_markers, matches_at, word_prefixes
-from core.parsing.menu_names import derived_item_names, name_forms, sibling_table, standing_names
+from core.parsing.menu_names import derived_item_names, name_forms, shared_heads, sibling_table, standing_names
 from core.parsing.text import phrase_key
 from core.parsing.word_forms import WordForms
 
@@ -82,6 +82,7 @@ class MenuIndex:
                 add([option.name, *option.names.values(), *option.synonyms],
                     MenuRef(RefKind.OPTION, group_id=group.id, target=option.id))
         item_names = derived_item_names(menu, category_words)
+        own_names = {item.id: [item.name, *item.names.values(), *item.synonyms] for item in menu.items}
         for item in menu.items:
             index.item_groups[item.id] = frozenset(item.modifier_group_ids)
             index.category_items.setdefault(item.category_id, []).append(item.id)
@@ -95,11 +96,12 @@ class MenuIndex:
             for ingredient in item.ingredients:
                 add([ingredient], MenuRef(RefKind.INGREDIENT, item_id=item.id, target=ingredient))
         exact_keys = set(table)  # fuzzy matching only reaches whole names: a typo of a part is too weak
-        for word, item_id in standing_names(
-                item_names, table, set().union(*category_words.values()),
-                {item.id: [item.name, *item.names.values(), *item.synonyms] for item in menu.items}).items():
+        for word, item_id in standing_names(item_names, table, set().union(*category_words.values()), own_names).items():
             add([word], MenuRef(RefKind.ITEM, item_id=item_id, partial=True))
             index._item_keys[item_id] |= name_forms(word)
+        for head, item_ids in shared_heads(own_names, table, set().union(*category_words.values())).items():
+            for item_id in item_ids:  # "the calzone": one of two calzones, to be asked
+                add([head], MenuRef(RefKind.ITEM, item_id=item_id, partial=True))
         option_names = {f"{group.id}\x00{option.id}": [option.name, *option.names.values(), *option.synonyms]
                         for group in menu.modifier_groups for option in group.options}
         item_words = {w for names in item_names.values() for n in names for w in phrase_key(n).split()}

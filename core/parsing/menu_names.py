@@ -15,6 +15,7 @@ from core.parsing.lexicon import all_fillers, all_plural_suffixes, kind_words, l
 from core.parsing.text import phrase_key
 
 _MIN_STANDING = 4  # letters: shorter words are too often something else
+_MAX_SHARED = 2  # a head shared by more dishes ('chicken') is an ingredient more than a name
 
 
 def name_forms(name: str) -> set[str]:
@@ -237,3 +238,19 @@ def ranked_variant(item: MenuItem, rank: int) -> str | None:
         return None
     measured.sort()
     return measured[{0: 0, 1: 1, 2: -1}[rank]][1]
+
+
+def shared_heads(own_names: dict[str, list[str]], taken: dict, category_words: set[str]) -> dict[str, list[str]]:
+    """head word -> items for a first word several names share and nothing else on the menu names
+    ('calzone' of 'Calzone classico' and 'Calzone verdure'): it names any of them, so the customer is asked
+    which. Words of any lexicon, short words, category words and heads of many names are left out."""
+    known, fillers = set(language_markers()) - kind_words(), all_fillers()
+    heads: dict[str, list[str]] = {}
+    for item_id, names in own_names.items():
+        for name in names:
+            words = phrase_key(name).split()
+            if len(words) >= 2 and item_id not in heads.get(words[0], []):
+                heads.setdefault(words[0], []).append(item_id)
+    return {head: items for head, items in heads.items()
+            if 2 <= len(items) <= _MAX_SHARED and len(head) >= _MIN_STANDING and not head.isdecimal() and not _names_more(taken.get(head))
+            and head not in known and head not in fillers and head not in category_words}

@@ -111,7 +111,7 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     if asked is Intent.QUESTION and {name for name, _ in seg.intents} - {"question"}:
         asked = None  # a phrase of its own wins over the question form: "what's on the menu?", "olá, tudo bem?"
     if asked is not None:
-        _as_question(result, asked)
+        _as_question(result, asked, seg)
         questions = [q for q in questions if q.line is None and q.kind is not QuestionKind.CONFIRM_TIME]
     result.intent = asked or _intent(seg, result, tags, tokens, lexicon, merchant_is_subject)
     if result.intent is not Intent.ORDER and not (result.intent is Intent.MENU and seg.asks_menu):
@@ -159,11 +159,13 @@ def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuI
 _SURE = 0.9  # below: a line inferred or fuzzy-matched
 
 
-def _as_question(result: ParseResult, asked: Intent) -> None:
+def _as_question(result: ParseResult, asked: Intent, seg: Segmentation) -> None:
     """A question names dishes without ordering them ("do you have tiramisu?", "how long until my pizza
     gets here?"): they become `asked_item_ids` (not a line only inferred from an ingredient). A status
     question requests no time nor fulfilment."""
-    result.asked_item_ids = list(dict.fromkeys(line.item_id for line in result.lines if line.confidence >= _SURE))
+    named = [line.item_id for line in result.lines if line.confidence >= _SURE]
+    named += [i for b in [*seg.lines, *seg.orphans] if b.item_id is None and not b.by_category for i in b.candidates]
+    result.asked_item_ids = list(dict.fromkeys(named))  # "las croquetas llevan huevo?": both croquetas
     result.lines = []
     if asked is Intent.STATUS:
         result.requested_time, result.requested_time_text = None, ""

@@ -292,7 +292,7 @@ class Segmenter(LineCloser):
             narrowed = [c for c in cur.candidates if c in set(ids or members)]
             cur.candidates = narrowed or cur.candidates
         else:
-            cur.candidates = ids or members
+            cur.candidates, cur.by_category = ids or members, not ids
         cur.fuzzy = cur.fuzzy or tag.fuzzy
         cur.unavailable = cur.item_id is not None and not self.index.menu.item(cur.item_id).available  # type: ignore[union-attr]
         self.polarity, self.intensity, cur.saw_add = ModifierKind.ADD, None, False
