@@ -36,7 +36,9 @@ class Segmenter(LineCloser):
         self.correction: Build | None = None
         self.dropping = False
         self.replacing = False
-        self.group: Build | None = None  # "3 large pizzas: 1 diavola, 1 hawaiian": the head of a group
+        self.group: Build | None = None
+        self.sentence_start = 0  # first line of the current sentence
+        self.for_all: list[Build] = []  # lines a 'both' / 'all' applies to  # "3 large pizzas: 1 diavola, 1 hawaiian": the head of a group
 
     def run(self) -> Segmentation:
         for k, tag in enumerate(self.tags):
@@ -53,6 +55,33 @@ class Segmenter(LineCloser):
     def _on_break(self, k: int, tag: Tag) -> None:
         self._close()
         self._reset_marks()
+        self.sentence_start, self.for_all = len(self.out.lines), []
+
+    def _for_all(self) -> None:
+        """'both' / 'all' / 'los dos' / 'dono': what follows is for every line of the sentence so far
+        ("1 pepperoni and 1 margherita, both medium"), or for the whole of a single line ("2 cokes, both
+        in cans")."""
+        if self.cur is not None and self.cur.item_id is not None:
+            self._close()
+        group = self.out.lines[self.sentence_start :]
+        if len(group) >= 2:
+            self.for_all = list(group)
+        elif group and self.cur is None:
+            self.cur = self.out.lines.pop()
+
+    def _to_all(self, refs: tuple[MenuRef, ...], mod: Mod | None) -> bool:
+        """Give a size (or, with `mod`, an option) to every line of a 'both' group that takes it."""
+        taken = False
+        for line in self.for_all:
+            if line.item_id is None:
+                continue
+            if mod is None and not line.variant_refs and any(r.item_id == line.item_id for r in refs):
+                line.variant_refs.append(refs)
+                taken = True
+            elif mod is not None and any(self.index.item_has_option(line.item_id, r) for r in refs):
+                line.mods.append(mod)
+                taken = True
+        return taken
 
     def _on_comma(self, k: int, tag: Tag) -> None:
         if tag.key == "(":
@@ -177,8 +206,8 @@ class Segmenter(LineCloser):
     def _on_lex(self, k: int, tag: Tag) -> None:
         if tag.has("order_verb") and self.cur is not None and self.cur.item_id is None and self.cur.unknown:
             self._close()  # "one coke order it fast": the verb ends the dish's name
-        if tag.has("all_of_them") and self.cur is None and self.out.lines:
-            self.cur = self.out.lines.pop()  # "2 cokes, both in cans": what follows is for the whole line
+        if tag.has("all_of_them"):
+            self._for_all()
             return
         if "intent" in tag.roles:
             self.out.intents.append((tag.roles["intent"], tag))
@@ -306,6 +335,8 @@ class Segmenter(LineCloser):
         if self.correction is not None:
             self.correction.variant_refs.append(refs)
             return
+        if self.for_all and self.cur is None and self._to_all(refs, None):
+            return
         cur = self.cur
         if cur is not None and cur.item_id is not None:
             fits = any(r.item_id == cur.item_id for r in refs)
@@ -335,6 +366,8 @@ class Segmenter(LineCloser):
         if self.correction is not None:
             self.correction.mods.append(mod)
             return
+        if self.for_all and self.cur is None and self._to_all(refs, mod):
+            return  # "2 biryanis, all with extra raita"
         cur = self.cur
         if cur is not None and cur.item_id is not None:
             fits = any(self.index.item_has_option(cur.item_id, r) for r in refs)

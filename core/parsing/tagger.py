@@ -103,7 +103,7 @@ def _longest_match(scan: Scan, i: int, stop: int, index: MenuIndex) -> Tag | Non
         j = max(menu)  # "raciones de croquetas", "biryani half with salan": the menu's size beats the phrase
     key = " ".join(scan.norms[i:j])
     refs, roles = menu.get(j), lex.get(j)
-    if roles is not None and "number" in roles and (refs is None or j - i == 1):
+    if roles is not None and "number" in roles and "all_of_them" not in roles and (refs is None or j - i == 1):
         return Tag("num", i, j, key, roles=roles, value=int(roles["number"]))
     if refs is not None:
         return Tag("menu", i, j, key, refs=refs, roles=roles or {})

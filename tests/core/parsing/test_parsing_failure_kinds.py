@@ -167,3 +167,23 @@ def test_not_too_much_is_light_and_a_comma_ends_the_negation() -> None:
     (line,) = parse_order("a pizza with not too much cheese, no onions please, well done", pizza_menu, strict=True).lines
     assert {(m.option_id, m.kind.value) for m in line.modifiers} == {("cheese", "light"), ("onions", "remove")}
     assert "well done" in line.instructions
+
+
+@pytest.mark.parametrize(("text", "menu", "expected"), [
+    ("1 pepperoni and 1 margherita, both medium", "pizzeria_en",
+     [("margherita", "medium", 1, ()), ("pepperoni", "medium", 1, ())]),
+    ("2 chicken biryani full + 1 mutton biryani half, all with extra raita", "indian_en",
+     [("chicken_biryani", "full", 2, ("extra_raita",)), ("mutton_biryani", "half", 1, ("extra_raita",))]),
+])
+def test_both_and_all_apply_to_every_line_of_the_sentence(text: str, menu: str, expected: list) -> None:
+    assert _lines(text, menu) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "una margarita y una hawaiana, las dos grandes", "une margherita et une hawaïenne, les deux grandes",
+    "ek margherita aur ek hawaiian, dono large",
+])
+def test_both_in_every_language(text: str, demo_menu) -> None:  # type: ignore[no-untyped-def]
+    lines = parse_order(text, demo_menu, strict=True).lines
+    assert sorted((line.item_id, line.variant_id, line.quantity) for line in lines) == [
+        ("hawaiian", "large", 1), ("margherita", "large", 1)]
