@@ -1,4 +1,4 @@
-"""Closing a line: splits ("2 margherita, one without basil"), items inferred from their options
+"""Closing a line: splits ("2 margherita, one without basil"), items inferred from their options, groups ("both medium"),
 ("two large with tuna"), quantities after the name ("margherita x2") and corrections."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from core.menu import ModifierKind
 from core.parsing.builds import Build, Mod, Segmentation
-from core.parsing.menu_index import MenuIndex
+from core.parsing.menu_index import MenuIndex, MenuRef
 from core.parsing.tagger import Tag
 
 
@@ -20,6 +20,8 @@ class LineCloser:
     correction: Build | None
     group: Build | None
     tags: list[Tag]
+    sentence_start: int
+    for_all: list[Build]
 
     def _close(self) -> None:
         if self.correction is not None:
@@ -161,3 +163,29 @@ class LineCloser:
             target.variant_refs = fix.variant_refs
         target.mods.extend(fix.mods)
         target.end = max(target.end, fix.end)
+
+    def _for_all(self) -> None:
+        """'both' / 'all' / 'los dos' / 'dono': what follows is for every line of the sentence so far
+        ("1 pepperoni and 1 margherita, both medium"), or for the whole of a single line ("2 cokes, both
+        in cans")."""
+        if self.cur is not None and self.cur.item_id is not None:
+            self._close()
+        group = self.out.lines[self.sentence_start :]
+        if len(group) >= 2:
+            self.for_all = list(group)
+        elif group and self.cur is None:
+            self.cur = self.out.lines.pop()
+
+    def _to_all(self, refs: tuple[MenuRef, ...], mod: Mod | None) -> bool:
+        """Give a size (or, with `mod`, an option) to every line of a 'both' group that takes it."""
+        taken = False
+        for line in self.for_all:
+            if line.item_id is None:
+                continue
+            if mod is None and not line.variant_refs and any(r.item_id == line.item_id for r in refs):
+                line.variant_refs.append(refs)
+                taken = True
+            elif mod is not None and any(self.index.item_has_option(line.item_id, r) for r in refs):
+                line.mods.append(mod)
+                taken = True
+        return taken

@@ -57,32 +57,6 @@ class Segmenter(LineCloser):
         self._reset_marks()
         self.sentence_start, self.for_all = len(self.out.lines), []
 
-    def _for_all(self) -> None:
-        """'both' / 'all' / 'los dos' / 'dono': what follows is for every line of the sentence so far
-        ("1 pepperoni and 1 margherita, both medium"), or for the whole of a single line ("2 cokes, both
-        in cans")."""
-        if self.cur is not None and self.cur.item_id is not None:
-            self._close()
-        group = self.out.lines[self.sentence_start :]
-        if len(group) >= 2:
-            self.for_all = list(group)
-        elif group and self.cur is None:
-            self.cur = self.out.lines.pop()
-
-    def _to_all(self, refs: tuple[MenuRef, ...], mod: Mod | None) -> bool:
-        """Give a size (or, with `mod`, an option) to every line of a 'both' group that takes it."""
-        taken = False
-        for line in self.for_all:
-            if line.item_id is None:
-                continue
-            if mod is None and not line.variant_refs and any(r.item_id == line.item_id for r in refs):
-                line.variant_refs.append(refs)
-                taken = True
-            elif mod is not None and any(self.index.item_has_option(line.item_id, r) for r in refs):
-                line.mods.append(mod)
-                taken = True
-        return taken
-
     def _on_comma(self, k: int, tag: Tag) -> None:
         if tag.key == "(":
             return  # "Butter Chicken (full)": what the brackets hold belongs to the dish before them
