@@ -1,5 +1,5 @@
-"""Closing a line: splits ("2 margherita, one without basil"), items inferred from their options, groups ("both medium"),
-("two large with tuna"), quantities after the name ("margherita x2") and corrections."""
+"""Closing a line: splits ("2 margherita, one without basil"), items inferred from their options ("two
+large with tuna"), quantities after the name ("margherita x2"), groups ("both medium") and corrections."""
 from __future__ import annotations
 
 from dataclasses import replace
