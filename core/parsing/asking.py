@@ -60,15 +60,20 @@ def _own_order(scan: Scan, words: list[int], menu_tokens: set[int], counted: boo
     """Tokens of 'my (last) order', 'mi pedido', 'my pizza', 'the order': the customer's existing order."""
     lexicon = scan.lexicon
     found: set[int] = set()
+    leading = not menu_tokens and not counted  # only fillers so far: "o motoboy já saiu?"
     for n, i in enumerate(words):
+        roles = lexicon.roles(scan.tokens[i].norm)
+        if roles is None and not scan.at(i):
+            leading = False
+            continue  # a word no lexicon knows starts no order phrase
         end = scan.phrase(i, "own_order")
         if end > i:
             found.update(range(i, end))
         end = scan.phrase(i, "order_noun")
-        leading = all(lexicon.roles(scan.tokens[j].norm) == {"filler": True} for j in words[:n])
-        if leading and end > i and not menu_tokens and not counted and not _fulfilment_word(scan, i, end):
-            found.update(range(i, end))  # "order kahan tak pahuncha", "o motoboy já saiu?": no possessive
-        if not lexicon.has(scan.tokens[i].norm, "possessive"):
+        if leading and end > i and not _fulfilment_word(scan, i, end):
+            found.update(range(i, end))  # "order kahan tak pahuncha": the order, without a possessive
+        leading = leading and roles == {"filler": True}
+        if roles is None or "possessive" not in roles:
             continue
         for j in words[n + 1 : n + 1 + _REACH]:
             end = scan.phrase(j, "order_noun")
