@@ -1,12 +1,13 @@
 """PIZZA benchmark: unordered exact match of the parser's drafts against PIZZA's EXR meaning.
 
-    python -m benchmarks.pizza [PATH]            # PATH: PIZZA JSON Lines (default: the dev split)
+    python -m benchmarks.pizza [--rows dev|holdout|all] [PATH]   # PATH: PIZZA JSON Lines (default: the dev split)
     python -m benchmarks.pizza --build-menu      # regenerate assets/menus/pizza/menu.json from catalogs
 
 The menu comes from the PIZZA entity catalogs (CC BY-NC 4.0, see assets/menus/pizza/LICENSE.md): one
 pizza item with size variants and topping and style groups, one item per drink type with sizes,
 container and volume groups. Each draft line is written back as PIZZAORDER / DRINKORDER; the score is
-exact match after sorting every node's children, as in the PIZZA paper. Last line:
+exact match after sorting every node's children, as in the PIZZA paper. `--rows` picks the half of the rows
+(benchmarks/heldout.py): `dev` rows may be looked at while working on the parser, `holdout` rows never. Last line:
 `pizza_exact_match: <fraction> n=<count>`.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script too: python benchmarks/pizza.py PATH
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.heldout import HALVES, select_rows  # noqa: E402
 from core.menu import Menu, ModifierKind  # noqa: E402
 from core.parsing import DraftLine, parse_order  # noqa: E402
 
@@ -154,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", nargs="?", default=str(DATA / "PIZZA_dev.json"))
     parser.add_argument("--build-menu", action="store_true", help="regenerate the menu JSON from the catalogs")
-    parser.add_argument("--errors", type=int, default=0, help="print up to N mismatches")
+    parser.add_argument("--rows", choices=HALVES, default="all", help="which half of the rows (default: all)")
+    parser.add_argument("--errors", type=int, default=0, help="print up to N mismatches (refused on held-out rows)")
     args = parser.parse_args(argv)
     if args.build_menu:
         MENU_PATH.write_text(build_menu().model_dump_json(indent=1, exclude_defaults=True) + "\n")
@@ -163,6 +166,9 @@ def main(argv: list[str] | None = None) -> None:
     menu = load_menu()
     rows = [json.loads(line) for line in Path(args.path).read_text().splitlines() if line.strip()]
     keys = ("dev.SRC", "dev.EXR") if "dev.SRC" in rows[0] else ("test.SRC", "test.EXR")
+    rows = select_rows(rows, lambda row: row[keys[0]], args.rows)
+    if args.errors and args.rows != "dev":
+        parser.error("--errors shows rows: only with --rows dev")
     results = [parse_order(row[keys[0]], menu) for row in rows]  # language detected, as in production
     rates = throughput([row[keys[0]] for row in rows], menu)
     hits = 0
@@ -176,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"- {row[keys[0]]}\n  gold {canonical(row[keys[1]])}\n  got  {predicted}")
     print(f"records: {len(rows)}  throughput on one core (CPU time, best of 3 passes, language detected): "
           f"{rates[0]:,.0f} utterances/s; wall clock: {rates[1]:,.0f} utterances/s (shared machine)")
-    print(f"pizza_exact_match: {hits / len(rows):.4f} n={len(rows)}")
+    print(f"pizza_exact_match: {hits / len(rows):.4f} n={len(rows)} rows={args.rows}")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ class Build:
     split_source: "Build | None" = None
     half_items: bool = False
     asked: bool = False  # an order verb came before: unmatched words are probably a dish
+    by_category: bool = False  # the candidates are a category's items ("a pizza"), not one shared name
+    size_rank: int | None = None  # a generic size word ("pequeno" = 0, "médio" = 1, "grande" = 2)
 
     def has_attrs(self) -> bool:
         return bool(self.variant_refs or self.mods or self.candidates)

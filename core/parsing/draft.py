@@ -6,6 +6,7 @@ from core.menu import MenuItem, ModifierKind, Portion
 from core.orders.cart import LineModifier
 from core.parsing.lexicon import Lexicon
 from core.parsing.menu_index import MenuIndex, MenuRef, RefKind
+from core.parsing.menu_names import counted_variant, ranked_variant
 from core.parsing.model import DraftLine, Question, QuestionKind, QuestionOption, UnknownMention
 from core.parsing.builds import Build, Mod
 from core.parsing.tagger import Tag
@@ -88,6 +89,13 @@ def build_line(build: Build, index: MenuIndex, lexicon: Lexicon, tags: list[Tag]
         if match:
             variant_id = match
             break
+    if variant_id is None and build.size_rank is not None:
+        variant_id = ranked_variant(item, build.size_rank)
+    quantity = build.qty or 1
+    if variant_id is None and build.qty:
+        counted = counted_variant(item, build.qty)
+        if counted is not None:  # "6 chicken wings" on a menu selling wings by 6 and 12: one portion of 6
+            variant_id, quantity = counted, 1
     modifiers: list[LineModifier] = []
     declined: list[LineModifier] = []
     halves_refused = False
@@ -112,7 +120,7 @@ def build_line(build: Build, index: MenuIndex, lexicon: Lexicon, tags: list[Tag]
         confidence *= 0.6
     name = item.name_in(lexicon.code)
     line = DraftLine(
-        item_id=item.id, variant_id=variant_id, quantity=min(build.qty or 1, 999), modifiers=modifiers,
+        item_id=item.id, variant_id=variant_id, quantity=min(quantity, 999), modifiers=modifiers,
         declined=declined, instructions=_instructions(build, tags, text, tokens)[:500], display_name=name,
         confidence=round(confidence, 3), matched_text=span_text(text, tokens, build.start, build.end),
     )

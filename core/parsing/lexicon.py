@@ -25,6 +25,8 @@ PHRASE_ROLES = (
     "delivery", "pickup", "address_cue", "street", "time_at", "time_post", "am", "pm", "oclock", "asap",
     "in_time", "in_time_after", "minutes", "hours", "business", "merchant_cue", "question_word",
     "cuisine", "size", "subject_cue", "business_verb", "place_cue", "availability_question",
+    "possessive", "order_noun", "own_order", "status_word", "subject_pronoun", "price_word", "request", "question_particle", "plain",
+    "size_small", "size_medium", "size_large", "all_of_them",
 )
 
 
@@ -165,6 +167,27 @@ def all_plural_suffixes() -> tuple[tuple[str, str], ...]:
             if tuple(pair) not in rules:
                 rules.append(tuple(pair))
     return tuple(rules)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=None)
+def kind_words() -> frozenset[str]:
+    """Words that only name a kind of business or food in every lexicon ('cafe', 'pizzeria', 'thai'): on a
+    menu they may still be part of a dish's name ('Café solo')."""
+    roles: dict[str, set[str]] = {}
+    for code in available_languages():
+        for key, found in _own_phrases(raw_lexicon(code)).items():
+            roles.setdefault(key, set()).update(found)
+    return frozenset(k for k, r in roles.items() if r and r <= {"business", "cuisine"})
+
+
+@lru_cache(maxsize=None)
+def plain_words() -> frozenset[str]:
+    """Words of every language saying an item is the plain one of its kind ('solo', 'mineral', 'classic')."""
+    words: set[str] = set()
+    for code in available_languages():
+        for phrase in raw_lexicon(code).get("phrases", {}).get("plain", []):
+            words.add(phrase_key(phrase))
+    return frozenset(words)
 
 
 @lru_cache(maxsize=None)

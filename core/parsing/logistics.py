@@ -157,6 +157,10 @@ def find_merchant(text: str, scan: Scan, used: set[int],
             stop += 1
         if stop > start and indefinite and lexicon.has(tokens[stop - 1].norm, "business"):
             return None, set(range(i, stop)), False  # "from a nice restaurant": a description, not a name
+        while start < stop and lexicon.has(tokens[start].norm, "business"):
+            start += 1  # "from restaurant Royale": the kind of business, then its name
+        if start == stop and stop > j:
+            return None, set(range(i, stop)), False  # "from this restaurant": no name
         if stop > start:
             return text[tokens[start].start : tokens[stop - 1].end], set(range(i, stop)), False
     return _subject_merchant(text, scan, used, on_menu)
@@ -183,12 +187,37 @@ def _subject_merchant(text: str, scan: Scan, used: set[int],
             stop += 1
         if stop == start or all(lexicon.has(t.norm, "business") for t in tokens[start:stop]):
             continue
-        follows_verb = stop < len(tokens) and (stop in used or scan.phrase(stop, "business_verb") > stop)
+        verb = stop
+        while verb < min(len(tokens), stop + 3) and verb not in used and set(lexicon.roles(tokens[verb].norm) or {"-"}) <= {"filler"}:
+            verb += 1  # "Taco Bell going to arrive", "Royale will deliver"
+        follows_verb = verb < len(tokens) and (verb in used or scan.phrase(verb, "business_verb") > verb)
         if follows_verb:
-            return text[tokens[start].start : tokens[stop - 1].end], set(range(start, stop)), True
+            name_start = start
+            while name_start < stop - 1 and lexicon.has(tokens[name_start].norm, "business"):
+                name_start += 1  # "does restaurant Royale deliver": the kind, then the name
+            return text[tokens[name_start].start : tokens[stop - 1].end], set(range(start, stop)), True
     return None, set(), False
 
 
 def _unknown_follows(tokens: list[Token], i: int, lexicon: Lexicon) -> bool:
     nxt = i + 1
     return nxt < len(tokens) and tokens[nxt].kind == "word" and lexicon.roles(tokens[nxt].norm) is None
+
+
+def find_business_types(text: str, scan: Scan, merchant_used: set[int], merchant: str | None) -> list[str]:
+    """Words naming a kind of business ("restaurant", "takeaway place"), as written. A business word inside
+    a merchant's name after a name word ("Wang's Kitchen") is part of the name, not a kind of business."""
+    tokens = scan.tokens
+    kinds: list[str] = []
+    i = 0
+    while i < len(tokens):
+        end = scan.phrase(i, "business")
+        if end == i:
+            i += 1
+            continue
+        in_name = merchant is not None and i in merchant_used and i > 0 and (i - 1) in merchant_used \
+            and not scan.lexicon.roles(tokens[i - 1].norm)
+        if not in_name:
+            kinds.append(text[tokens[i].start : tokens[end - 1].end])
+        i = end
+    return kinds

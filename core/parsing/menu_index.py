@@ -14,8 +14,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from core.menu import Menu, MenuItem
-from core.parsing.lexicon import all_fillers, all_plural_suffixes, language_markers, matches_at, word_prefixes
+from core.parsing.lexicon import all_fillers, language_markers, matches_at, word_prefixes
+from core.parsing.menu_names import derived_item_names, name_forms, shared_heads, sibling_table, standing_names
 from core.parsing.text import phrase_key
+from core.parsing.word_forms import WordForms
 
 
 class RefKind(StrEnum):
@@ -34,27 +36,7 @@ class MenuRef:
     item_id: str | None = None
     group_id: str | None = None
     target: str | None = None
-
-
-def name_forms(name: str) -> set[str]:
-    """Folded key of a name plus its plural and singular forms (head word first or last, any language)."""
-    key = phrase_key(name)
-    if not key:
-        return set()
-    forms = {key}
-    words = key.split()
-    for position in {0, len(words) - 1}:
-        word = words[position]
-        if len(word) < 3 or word.isdecimal():
-            continue
-        for singular, plural in all_plural_suffixes():
-            if word.endswith(singular):
-                inflected = word[: len(word) - len(singular)] + plural
-                forms.add(" ".join(words[:position] + [inflected] + words[position + 1 :]))
-            if word.endswith(plural) and len(word) - len(plural) >= 3:
-                stem = word[: len(word) - len(plural)] + singular
-                forms.add(" ".join(words[:position] + [stem] + words[position + 1 :]))
-    return forms
+    partial: bool = False  # a part of the name that stands for it on this menu ('bravas'): weaker evidence
 
 
 @dataclass
@@ -70,6 +52,9 @@ class MenuIndex:
     _fuzzy_keys: list[str] = field(default_factory=list)
     _item_keys: dict[str, set[str]] = field(default_factory=dict)
     _fuzzy_cache: dict[str, tuple[str, int] | None] = field(default_factory=dict)
+    forms: WordForms = field(default_factory=lambda: WordForms(frozenset()))
+    siblings: dict[tuple[str, str], str] = field(default_factory=dict)
+    heads: dict[str, frozenset[str]] = field(default_factory=dict)  # item id -> first and last content words
 
     @classmethod
     def build(cls, menu: Menu) -> "MenuIndex":
@@ -77,8 +62,11 @@ class MenuIndex:
         index = cls(menu)
         table: dict[str, list[MenuRef]] = {}
 
+        words: set[str] = set()
+
         def add(names: list[str], ref: MenuRef) -> None:
             for name in names:
+                words.update(phrase_key(name).split())
                 for form in name_forms(name):
                     refs = table.setdefault(form, [])
                     if ref not in refs:
@@ -93,11 +81,12 @@ class MenuIndex:
             for option in group.options:
                 add([option.name, *option.names.values(), *option.synonyms],
                     MenuRef(RefKind.OPTION, group_id=group.id, target=option.id))
+        item_names = derived_item_names(menu, category_words)
+        own_names = {item.id: [item.name, *item.names.values(), *item.synonyms] for item in menu.items}
         for item in menu.items:
             index.item_groups[item.id] = frozenset(item.modifier_group_ids)
             index.category_items.setdefault(item.category_id, []).append(item.id)
-            names = [item.name, *item.names.values(), *item.synonyms]
-            names += _short_names(names, category_words.get(item.category_id, set()))
+            names = item_names[item.id]
             ref = MenuRef(RefKind.ITEM, item_id=item.id)
             add(names, ref)
             index._item_keys[item.id] = set().union(*(name_forms(n) for n in names))
@@ -106,10 +95,27 @@ class MenuIndex:
                 add(names + _variant_shorthands(names), MenuRef(RefKind.VARIANT, item_id=item.id, target=variant.id))
             for ingredient in item.ingredients:
                 add([ingredient], MenuRef(RefKind.INGREDIENT, item_id=item.id, target=ingredient))
+        exact_keys = set(table)  # fuzzy matching only reaches whole names: a typo of a part is too weak
+        for word, item_id in standing_names(item_names, table, set().union(*category_words.values()), own_names).items():
+            add([word], MenuRef(RefKind.ITEM, item_id=item_id, partial=True))
+            index._item_keys[item_id] |= name_forms(word)
+        for head, item_ids in shared_heads(own_names, table, set().union(*category_words.values())).items():
+            for item_id in item_ids:  # "the calzone": one of two calzones, to be asked
+                add([head], MenuRef(RefKind.ITEM, item_id=item_id, partial=True))
+        option_names = {f"{group.id}\x00{option.id}": [option.name, *option.names.values(), *option.synonyms]
+                        for group in menu.modifier_groups for option in group.options}
+        item_words = {w for names in item_names.values() for n in names for w in phrase_key(n).split()}
+        for phrase, key in standing_names(option_names, table, item_words, min_word=_MIN_OPTION_WORD).items():
+            group_id, option_id = key.split("\x00")  # "chipotle" for "Chipotle Mayo", "blue cheese" for "Blue cheese dip"
+            add([phrase], MenuRef(RefKind.OPTION, group_id=group_id, target=option_id))
+        index.siblings = sibling_table(item_names)
+        index.heads = {item_id: frozenset(h for (h, _), i in index.siblings.items() if i == item_id)
+                       for item_id in item_names}
         index.phrases = {key: tuple(refs) for key, refs in table.items()}
+        index.forms = WordForms(frozenset(words), frozenset(language_markers()) | all_fillers())
         index.max_words = max((k.count(" ") + 1 for k in table), default=1)
         index.prefixes = word_prefixes(table)
-        index._fuzzy_keys = sorted(k for k in table if len(k) >= 4 and not k.isdecimal())
+        index._fuzzy_keys = sorted(k for k in exact_keys if len(k) >= 4 and not k.isdecimal())
         return index
 
     def lookup(self, key: str) -> tuple[MenuRef, ...] | None:
@@ -124,10 +130,12 @@ class MenuIndex:
 
     def fuzzy(self, text: str) -> tuple[str, int] | None:
         """The closest indexed phrase to a misspelt `text` and its edit distance, within a length-scaled
-        budget (1 edit up to 5 letters, 2 up to 8, then 3); same first letter, since typos rarely hit it."""
+        budget (1 edit for 4 to 6 letters, 2 up to 9, then 3); same first letter, since typos rarely hit
+        it. Two edits on a six-letter word turn ordinary words into dishes ("cheers" -> "cheese",
+        "waited" -> "water"), so short words get one."""
         if text in self._fuzzy_cache:
             return self._fuzzy_cache[text]
-        budget = 0 if len(text) < 4 else 1 if len(text) <= 5 else 2 if len(text) <= 8 else 3
+        budget = 0 if len(text) < 4 else 1 if len(text) <= 6 else 2 if len(text) <= 9 else 3
         found = None
         if budget:
             candidates = [k for k in self._fuzzy_keys if k[0] == text[0] and abs(len(k) - len(text)) <= budget]
@@ -151,6 +159,19 @@ class MenuIndex:
         scored.sort(key=lambda pair: -pair[0])
         return [self.menu.item(item_id) for score, item_id in scored[:limit] if score >= 60]  # type: ignore[misc]
 
+    def item_words(self, item_id: str) -> set[str]:
+        """Every word of every name form of the item."""
+        return {w for key in self._item_keys.get(item_id, ()) for w in key.split()}
+
+    def sibling(self, item_id: str, words: list[str]) -> str | None:
+        """The item that shares `item_id`'s head and has one of `words` ('queijo' beside 'pastel de carne')."""
+        for head in self.heads.get(item_id, ()):
+            for word in words:
+                found = self.siblings.get((head, word))
+                if found is not None and found != item_id:
+                    return found
+        return None
+
     def item_has_option(self, item_id: str, ref: MenuRef) -> bool:
         if ref.kind is RefKind.OPTION:
             return ref.group_id in self.item_groups.get(item_id, frozenset())
@@ -166,6 +187,10 @@ def _variant_shorthands(names: list[str]) -> list[str]:
     shorthands: list[str] = []
     for name in names:
         words = phrase_key(name).split()
+        measured = next((k for k, w in enumerate(words) if any(c.isdecimal() for c in w)), 0)
+        if measured:  # 'Medium 12"', 'Can 330ml', 'Jarra 1L': the words before the measure
+            lead = " ".join(words[:measured])
+            shorthands += [f for f in name_forms(lead) if f not in known]
         kept = [w for w in words if w not in fillers]
         if kept and len(kept) < len(words):
             shorthands.append(" ".join(kept))
@@ -176,16 +201,7 @@ def _variant_shorthands(names: list[str]) -> list[str]:
     return shorthands
 
 
-def _short_names(names: list[str], category_words: set[str]) -> list[str]:
-    """'Pizza Margherita' in category 'Pizzas' is also just 'margherita'."""
-    shorts: list[str] = []
-    for name in names:
-        words = phrase_key(name).split()
-        kept = [w for w in words if w not in category_words]
-        if kept and len(kept) < len(words):
-            shorts.append(" ".join(kept))
-    return shorts
-
+_MIN_OPTION_WORD = 6  # options are often an adjective and a noun: "black" of "black olives" is no olive
 
 _CACHE: OrderedDict[tuple[str, int, int], MenuIndex] = OrderedDict()
 _CACHE_LOCK = Lock()

@@ -117,6 +117,10 @@ class ParseResult(BaseModel):
     location: GeoPoint | None = None
     merchant_text: str | None = None
     cuisines: list[str] = Field(default_factory=list, description="kinds of food named ('chinese'), as written")
+    business_types: list[str] = Field(default_factory=list,
+                                      description="kinds of business named ('restaurant'), not part of a name")
+    asked_item_ids: list[str] = Field(default_factory=list,
+                                      description="dishes a question names without ordering them ('do you have tiramisu?')")
     unknown: list[UnknownMention] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
 

@@ -11,11 +11,12 @@ from datetime import datetime
 
 from core.menu import Menu
 from core.orders.cart import FulfilmentType
+from core.parsing.asking import asked_intent
 from core.parsing.draft import ask, build_line, orphan_questions, span_text
 from core.parsing.language import detect_language
-from core.parsing.lexicon import Lexicon, Scan, available_languages, lexicon_for
-from core.parsing.logistics import find_address, find_fulfilment, find_location, find_merchant
-from core.parsing.menu_index import menu_index
+from core.parsing.lexicon import Lexicon, Scan, available_languages, language_markers, lexicon_for
+from core.parsing.logistics import find_address, find_business_types, find_fulfilment, find_location, find_merchant
+from core.parsing.menu_index import MenuIndex, menu_index
 from core.parsing.model import Intent, LastLineChange, ParseResult, Question, QuestionKind
 from core.parsing.builds import Segmentation
 from core.parsing.segmenter import Segmenter
@@ -56,6 +57,7 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     code = language if language in available_languages() else detect_language(text, tokens)
     lexicon = lexicon_for(code)
     index = menu_index(menu)
+    tokens, unsure = _towards_menu(tokens, code, lexicon, index)
 
     used: set[int] = set()
     location, location_span = find_location(text)
@@ -75,12 +77,13 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     if fulfilment is None and (address or location):
         fulfilment = FulfilmentType.DELIVERY
 
-    tags = tag_tokens(scan, index, used)
+    tags = tag_tokens(scan, index, used, unsure)
     seg = Segmenter(tags, index).run()
 
     result = ParseResult(language=code, fulfilment=fulfilment, fulfilment_text=fulfilment_text,
                          address_text=address, location=location, removed_item_ids=seg.removed_item_ids,
                          merchant_text=merchant,
+                         business_types=find_business_types(text, scan, merchant_used, merchant),
                          cuisines=[span_text(text, tokens, t.start, t.end) for t in tags if t.kind == "lex" and t.has("cuisine")])
     questions: list[Question] = []
     for build in seg.lines[:MAX_LINES]:
@@ -102,7 +105,15 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
         result.requested_time = resolve_time(time, now, tz)
         if result.requested_time is None and now is not None:
             questions.append(ask(QuestionKind.CONFIRM_TIME, lexicon, [], text=result.requested_time_text))
-    result.intent = _intent(seg, result, tags, tokens, lexicon, merchant_is_subject)
+    asked = asked_intent(scan, {i for t in tags if t.kind == "menu" for i in range(t.start, t.end)},
+                         {t.start for t in tags if t.kind == "lex" and t.has("order_verb")}, merchant_is_subject,
+                         counted=any(t.kind == "num" for t in tags))
+    if asked is Intent.QUESTION and {name for name, _ in seg.intents} - {"question"}:
+        asked = None  # a phrase of its own wins over the question form: "what's on the menu?", "olá, tudo bem?"
+    if asked is not None:
+        _as_question(result, asked, seg)
+        questions = [q for q in questions if q.line is None and q.kind is not QuestionKind.CONFIRM_TIME]
+    result.intent = asked or _intent(seg, result, tags, tokens, lexicon, merchant_is_subject)
     if result.intent is not Intent.ORDER and not (result.intent is Intent.MENU and seg.asks_menu):
         # "order cancel kar do": leftover words are not dishes (but "do you have calzones?" asks about one)
         result.unknown = []
@@ -113,6 +124,52 @@ def _parse(text: str, menu: Menu, language: str | None, now: datetime | None, tz
     result.instructions = _order_instructions(tags, text, tokens)[:1000]
     result.questions = questions
     return result
+
+
+_NAMING_ROLES = frozenset({"filler", "size", "dish_cue", "half", "cuisine"})
+
+
+def _towards_menu(tokens: list[Token], code: str, lexicon: Lexicon, index: MenuIndex) -> tuple[list[Token], set[int]]:
+    """Words no lexicon knows and the menu does not have, rewritten to the one menu word with the same stem,
+    clipped ('choc'), or, across scripts, the same phonetic key ("aguas" -> "agua", "पनीर" -> "paneer");
+    see word_forms. Failing those, a typo of one menu word ('bred') is rewritten too, and its index is
+    returned as unsure: the line it makes is confirmed with the customer."""
+    markers = language_markers()
+    out = tokens
+    unsure: set[int] = set()
+    for k, token in enumerate(tokens):
+        if token.kind != "word":
+            continue
+        roles = lexicon.roles(token.norm)
+        ordinary = token.norm in markers or roles is not None or token.norm in lexicon.prefixes
+        if ordinary and not (index.forms.other_script(token.norm) and set(roles or {"filler"}) <= _NAMING_ROLES):
+            continue  # "leave" of "leave off" is no "leaves"; on a Devanagari menu "cold" may be "कोल्ड"
+        word = index.forms.menu_word_for(token.norm, code)
+        if word is None and not ordinary:
+            word = index.forms.misspelt(token.norm)
+            if word is not None:
+                unsure.add(k)
+        if word is not None:
+            if out is tokens:
+                out = list(tokens)
+            out[k] = Token(word, token.start, token.end, token.kind)
+    return out, unsure
+
+
+_SURE = 0.9  # below: a line inferred or fuzzy-matched
+
+
+def _as_question(result: ParseResult, asked: Intent, seg: Segmentation) -> None:
+    """A question names dishes without ordering them ("do you have tiramisu?", "how long until my pizza
+    gets here?"): they become `asked_item_ids` (not a line only inferred from an ingredient). A status
+    question requests no time nor fulfilment."""
+    named = [line.item_id for line in result.lines if line.confidence >= _SURE]
+    named += [i for b in [*seg.lines, *seg.orphans] if b.item_id is None and not b.by_category for i in b.candidates]
+    result.asked_item_ids = list(dict.fromkeys(named))  # "las croquetas llevan huevo?": both croquetas
+    result.lines = []
+    if asked is Intent.STATUS:
+        result.requested_time, result.requested_time_text = None, ""
+        result.fulfilment, result.fulfilment_text = None, ""
 
 
 def _intent(seg: Segmentation, result: ParseResult, tags: list[Tag], tokens: list[Token], lexicon: Lexicon,
