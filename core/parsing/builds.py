@@ -41,9 +41,11 @@ class Build:
     size_rank: int | None = None  # a generic size word ("pequeno" = 0, "médio" = 1, "grande" = 2)
 
     def has_attrs(self) -> bool:
+        """Whether the line being built has a size, a modifier or candidate dishes yet."""
         return bool(self.variant_refs or self.mods or self.candidates)
 
     def extend(self, tag: Tag) -> None:
+        """Widen the line's span of the message to cover `tag`."""
         self.start, self.end = min(self.start, tag.start), max(self.end, tag.end)
 
 

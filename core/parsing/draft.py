@@ -16,6 +16,7 @@ LOW_CONFIDENCE = 0.7
 
 
 def span_text(text: str, tokens: list[Token], start: int, end: int) -> str:
+    """The message's text between tokens `start` and `end`, as the customer wrote it."""
     if start >= end or start >= len(tokens):
         return ""
     return text[tokens[start].start : tokens[min(end, len(tokens)) - 1].end]

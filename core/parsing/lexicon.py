@@ -42,9 +42,11 @@ class Lexicon:
     prefixes: frozenset[str] = frozenset()  # proper word-prefixes of multi-word phrases, to stop early
 
     def roles(self, key: str) -> dict[str, Any] | None:
+        """The roles (and their data) of a phrase, if the lexicon knows it."""
         return self.phrases.get(key)
 
     def has(self, key: str, role: str) -> bool:
+        """Whether the phrase plays this role in the language."""
         entry = self.phrases.get(key)
         return entry is not None and role in entry
 

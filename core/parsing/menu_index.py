@@ -119,6 +119,7 @@ class MenuIndex:
         return index
 
     def lookup(self, key: str) -> tuple[MenuRef, ...] | None:
+        """The menu things a normalised phrase names, if any."""
         return self.phrases.get(key)
 
     def covers(self, norms: list[str], start: int, end: int) -> bool:
@@ -173,6 +174,7 @@ class MenuIndex:
         return None
 
     def item_has_option(self, item_id: str, ref: MenuRef) -> bool:
+        """Whether `item_id` offers the option (or ingredient) `ref` names."""
         if ref.kind is RefKind.OPTION:
             return ref.group_id in self.item_groups.get(item_id, frozenset())
         if ref.kind in (RefKind.INGREDIENT, RefKind.VARIANT):

@@ -82,6 +82,7 @@ class DraftLine(BaseModel):
         )
 
     def modifier_kinds(self, option_id: str) -> set[ModifierKind]:
+        """How the line changes an option (add, extra, remove, light...)."""
         return {m.kind for m in self.modifiers if m.option_id == option_id}
 
 
@@ -130,4 +131,5 @@ class ParseResult(BaseModel):
 
     @property
     def needs_answer(self) -> bool:
+        """The parse left questions for the customer."""
         return bool(self.questions)

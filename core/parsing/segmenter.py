@@ -41,6 +41,7 @@ class Segmenter(LineCloser):
         self.for_all: list[Build] = []  # lines a 'both' / 'all' applies to  # "3 large pizzas: 1 diavola, 1 hawaiian": the head of a group
 
     def run(self) -> Segmentation:
+        """Walk the tags in order and group them into draft lines, times and intents."""
         for k, tag in enumerate(self.tags):
             handler = getattr(self, f"_on_{tag.kind}", None)
             if handler is not None:

@@ -28,6 +28,7 @@ class Tag:
     fuzzy: bool = False
 
     def has(self, role: str) -> bool:
+        """Whether the tag plays this role."""
         return role in self.roles
 
 

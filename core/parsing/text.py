@@ -57,6 +57,7 @@ class Token:
 
     @property
     def is_word(self) -> bool:
+        """A word (not a number or punctuation)."""
         return self.kind == "word"
 
 

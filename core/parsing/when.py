@@ -38,12 +38,14 @@ class TimeMention:
     last: int | None = None
 
     def mark(self, start: int, end: int) -> None:
+        """Note tokens `start` to `end` as part of the time said."""
         self.used.update(range(start, end))
         self.first = start if self.first is None else min(self.first, start)
         self.last = end if self.last is None else max(self.last, end)
 
     @property
     def found(self) -> bool:
+        """Whether any time was said."""
         return bool(self.used)
 
 

@@ -45,6 +45,7 @@ def _is_word(word: str) -> bool:
 
 
 def is_devanagari(word: str) -> bool:
+    """Whether the word has Devanagari letters."""
     return any("\u0900" <= ch <= "\u097f" for ch in word)
 
 
@@ -173,6 +174,7 @@ class WordForms:
         self._keys: dict[bool, dict[str, str]] | None = None
 
     def stem_table(self, language: str) -> dict[str, str]:
+        """Word → Snowball stem for a language, built once per language."""
         table = self._stems.get(language)
         if table is None:
             table = _unique([(stem(w, language), w) for w in self._targets if len(w) >= _MIN_STEM and w.isalpha()])
