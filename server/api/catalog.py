@@ -67,7 +67,7 @@ class MerchantController(Controller):
     async def update_merchant(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
                               merchant_id: FromPath[str], data: JSONBody[Merchant]) -> Merchant:
         """Replace a merchant's settings (its owner or an admin); the body's id is the path's."""
-        command = catalog_service.UpdateMerchant(merchant_id, data, actor)
+        command = catalog_service.UpdateMerchant(merchant_id, data, actor, str(services.hlc.now()))
         return await services.execute(catalog_service.update_merchant, command)
 
     @get("/{merchant_id:str}/menu", guards=[roles(*ANY_ROLE)], sync_to_thread=True)
@@ -83,7 +83,7 @@ class MerchantController(Controller):
     async def replace_menu(self, services: NamedDependency[Services], actor: NamedDependency[Actor],
                            merchant_id: FromPath[str], data: JSONBody[Menu]) -> dict[str, int]:
         """Publish a new menu version; prices on orders already placed never change."""
-        command = catalog_service.ReplaceMenu(merchant_id, data, actor)
+        command = catalog_service.ReplaceMenu(merchant_id, data, actor, str(services.hlc.now()))
         return await services.execute(catalog_service.replace_menu, command)
 
     @get("/{merchant_id:str}/stock", guards=[roles(*STAFF)], sync_to_thread=True)
