@@ -14,8 +14,9 @@ from core.merchants import Customer, Merchant
 from core.orders.cart import Channel
 from core.parsing import ParseResult, parse_order
 
-# A message this long is enough to tell its language; shorter ones ("ok", "2") keep the conversation's.
-DETECT_WORDS = 3
+# A message this long is enough to change the conversation's language; shorter ones ("ok", "2", or a dish
+# name of two or three words such as "poke de salmao": menus mix languages) keep the conversation's.
+DETECT_WORDS = 4
 # What stands in for a name a channel did not give: a channel's own name ("Instagram") or a phone number.
 STAND_IN_NAMES = frozenset(channel.value for channel in Channel)
 
