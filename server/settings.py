@@ -45,11 +45,12 @@ class RateLimits:
     """Request limits (server/ratelimit). Every request counts against its client address and, when it carries
     a cached session, against that account; sign-in and webhook paths have their own, stricter client limit.
     A sign-in attempt also counts against the account it names (email, or the kitchen for a PIN): from one
-    client (`sign_in_per_client_account`) and from all clients (`sign_in_per_account`)."""
+    client (`sign_in_per_client_account`) and from all clients (`sign_in_per_account`); a successful one is
+    given back, so these two count failures."""
 
     per_client: Rate = Rate(1200, 60)
     per_account: Rate = Rate(600, 60)
-    sign_in_per_client: Rate = Rate(30, 60)
+    sign_in_per_client: Rate = Rate(60, 60)
     sign_in_per_client_account: Rate = Rate(5, 900)
     sign_in_per_account: Rate = Rate(30, 900)
     webhooks_per_client: Rate = Rate(600, 60)

@@ -1,6 +1,8 @@
 """Sign-in (password or staff PIN), sign-out, registration and account management."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -72,10 +74,15 @@ def _sign_in(services: Services, account_id: str, lifetime: timedelta) -> dict[s
     return _session_view(services, token)
 
 
-def _count_attempt(rate_limits: RequestLimits, request: Request, account: str) -> None:  # type: ignore[type-arg]
+@contextmanager
+def _counted_attempt(rate_limits: RequestLimits, request: Request,  # type: ignore[type-arg]
+                     account: str) -> Iterator[None]:
     """Count a sign-in attempt for `account` before its secret is verified, so a client over its limit is
-    refused (429) without costing an argon2 hash. Runs in the handler's thread; the counters live on the loop."""
-    rate_limits.sign_in_attempt_from_thread(client_address(request.scope), account)
+    refused (429) without costing an argon2 hash; the attempt is given back when the block succeeds."""
+    client = client_address(request.scope)
+    rate_limits.from_thread(rate_limits.sign_in_attempt, client, account)
+    yield
+    rate_limits.from_thread(rate_limits.sign_in_succeeded, client, account)
 
 
 class AuthController(Controller):
@@ -87,8 +94,8 @@ class AuthController(Controller):
               rate_limits: NamedDependency[RequestLimits], data: JSONBody[Login]) -> dict[str, Any]:
         """Email and password for a bearer token (open to everyone, as sign-in must be; rate limited per
         address and per account)."""
-        _count_attempt(rate_limits, request, f"email:{data.email.strip().lower()}")
-        with services.connection() as conn:
+        with _counted_attempt(rate_limits, request, f"email:{data.email.strip().lower()}"), \
+                services.connection() as conn:
             account_id = auth.check_password(conn, data.email, data.password)
         return _sign_in(services, account_id, timedelta(days=services.settings.session_days))
 
@@ -97,8 +104,7 @@ class AuthController(Controller):
                   rate_limits: NamedDependency[RequestLimits], data: JSONBody[PinLogin]) -> dict[str, Any]:
         """Staff PIN on a merchant's shared tablet: merchant staff only, for a shift-long session (rate limited
         per address and per kitchen)."""
-        _count_attempt(rate_limits, request, f"merchant:{data.merchant_id}")
-        with services.connection() as conn:
+        with _counted_attempt(rate_limits, request, f"merchant:{data.merchant_id}"), services.connection() as conn:
             account_id = auth.check_pin(conn, data.merchant_id, data.pin)
         return _sign_in(services, account_id, timedelta(hours=services.settings.pin_session_hours))
 
@@ -106,7 +112,8 @@ class AuthController(Controller):
     def register(self, request: Request, services: NamedDependency[Services],  # type: ignore[type-arg]
                  rate_limits: NamedDependency[RequestLimits], data: JSONBody[Registration]) -> dict[str, Any]:
         """A customer signs up; answers with a session so the app can order right away."""
-        _count_attempt(rate_limits, request, f"email:{data.email.strip().lower()}")
+        rate_limits.from_thread(rate_limits.sign_in_attempt, client_address(request.scope),
+                                f"email:{data.email.strip().lower()}")
         profile = Customer(id=f"cust-{uuid7()}", name=data.name, phone=data.phone, language=data.language,
                            addresses=data.addresses)
         command = accounts.Register(profile, data.email, auth.hash_secret(data.password),

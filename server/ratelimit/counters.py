@@ -34,6 +34,9 @@ class Counters(Protocol):
 
     async def hit(self, key: str, rate: Rate) -> float | None: ...
 
+    async def give_back(self, key: str, rate: Rate) -> None:
+        """Undo one `hit` of `key` in the current window (an attempt that turned out not to count)."""
+
     async def close(self) -> None: ...
 
 
@@ -72,8 +75,18 @@ class MemoryCounters:
             count = entry[1]
         return _refusal(count, window, now, rate)
 
+    async def give_back(self, key: str, rate: Rate) -> None:
+        window = int(self._clock() // rate.seconds)
+        with self._lock:
+            entry = self._counts.get(key)
+            if entry is not None and entry[0] == window and entry[1] > 0:
+                entry[1] -= 1
+
     async def close(self) -> None:
         return None
+
+
+_DECR_IF_POSITIVE = "if (tonumber(redis.call('GET', KEYS[1]) or '0') > 0) then redis.call('DECR', KEYS[1]) end"
 
 
 class RedisCounters:
@@ -89,16 +102,27 @@ class RedisCounters:
         self._redis: Any = None
 
     async def hit(self, key: str, rate: Rate) -> float | None:
+        now = self._clock()
+        window = int(now // rate.seconds)
+        async with self._client().pipeline(transaction=True) as pipe:
+            name = self._name(key, rate, window)
+            count, _ = await pipe.incr(name).expire(name, rate.seconds + 1).execute()
+        return _refusal(int(count), window, now, rate)
+
+    async def give_back(self, key: str, rate: Rate) -> None:
+        # DECR only a window that exists: one that expired meanwhile must not come back negative.
+        name = self._name(key, rate, int(self._clock() // rate.seconds))
+        await self._client().eval(_DECR_IF_POSITIVE, 1, name)
+
+    def _name(self, key: str, rate: Rate, window: int) -> str:
+        return f"{self.prefix}{key}:{rate.seconds}:{window}"
+
+    def _client(self) -> Any:
         if self._redis is None:
             from redis.asyncio import Redis
 
             self._redis = Redis.from_url(self.url)
-        now = self._clock()
-        window = int(now // rate.seconds)
-        name = f"{self.prefix}{key}:{rate.seconds}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            count, _ = await pipe.incr(name).expire(name, rate.seconds + 1).execute()
-        return _refusal(int(count), window, now, rate)
+        return self._redis
 
     async def close(self) -> None:
         if self._redis is not None:

@@ -5,11 +5,12 @@ The request check runs as the app's outermost middleware, before any route middl
 path is limited like every route; it costs two counter updates and, with a bearer token, a session-cache lookup.
 A sign-in attempt is counted before its password or PIN is verified, so a client over its limit never costs an
 argon2 hash, and counting first (rather than checking, verifying, then counting failures) leaves no window for
-concurrent guesses to slip past the limit.
+concurrent guesses to slip past the limit; a successful attempt is given back, so only failures add up.
 """
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from server.auth import SessionResolver, parse_bearer
@@ -75,11 +76,18 @@ class RequestLimits:
         await enforce(self.counters, f"sign-in-account:{account}", self.limits.sign_in_per_account,
                       "sign-in attempts for this account")
 
-    def sign_in_attempt_from_thread(self, client: str, account: str) -> None:
-        """`sign_in_attempt` for a sync handler's thread: counted on the server's loop, whose counters these are."""
+    async def sign_in_succeeded(self, client: str, account: str) -> None:
+        """Give back the attempt a successful sign-in counted: only failures use up an account's limits, so
+        staff signing in one after another on a shared tablet are never locked out by each other."""
+        await self.counters.give_back(f"sign-in:{client}|{account}", self.limits.sign_in_per_client_account)
+        await self.counters.give_back(f"sign-in-account:{account}", self.limits.sign_in_per_account)
+
+    def from_thread(self, method: Callable[[str, str], Awaitable[None]], client: str, account: str) -> None:
+        """Run `sign_in_attempt` or `sign_in_succeeded` from a sync handler's thread, on the server's loop (the
+        counters' connections belong to it)."""
         if self._loop is None:
             raise RuntimeError("RequestLimits.bind() runs at app startup, before any request")
-        asyncio.run_coroutine_threadsafe(self.sign_in_attempt(client, account), self._loop).result()
+        asyncio.run_coroutine_threadsafe(method(client, account), self._loop).result()  # type: ignore[arg-type]
 
     async def close(self) -> None:
         """Release the counters' connections (app shutdown)."""

@@ -38,6 +38,22 @@ def test_keys_are_counted_apart(rate_counters: Counters) -> None:
     assert again is not None and other is None
 
 
+def test_a_hit_given_back_no_longer_counts(rate_counters: Counters) -> None:
+    async def run() -> list[float | None]:
+        try:
+            rate = Rate(2, 60)
+            waits = [await rate_counters.hit("sign-in:a|email:x", rate) for _ in range(2)]
+            await rate_counters.give_back("sign-in:a|email:x", rate)
+            await rate_counters.give_back("sign-in:a|email:never-hit", rate)  # nothing to give back: no-op
+            waits += [await rate_counters.hit("sign-in:a|email:x", rate) for _ in range(2)]
+            return waits + [await rate_counters.hit("sign-in:a|email:never-hit", rate)]
+        finally:
+            await rate_counters.close()
+
+    waits = asyncio.run(run())
+    assert waits[:3] == [None, None, None] and waits[3] is not None and waits[4] is None
+
+
 def test_two_processes_share_one_limit_through_redis() -> None:
     prefix = f"mealkitz-test:{uuid.uuid4().hex}:"
     one, two = redis_counters(prefix), redis_counters(prefix)  # as two server processes would hold them

@@ -2,32 +2,21 @@
 is a 429 problem with Retry-After. Each test runs on both databases and both counter backends (memory, Redis)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from litestar.testing import TestClient
-
-from server.app import create_app
 from server.ratelimit.counters import Counters
-from server.services import Services
 from server.settings import Rate, RateLimits
-from tests.server.conftest import DEMO_LOGINS, Api, Clock, make_settings, margherita_cart
+from tests.server.conftest import DEMO_LOGINS, Api, margherita_cart, serve_api
 
 GENEROUS = Rate(10_000, 60)
 
 
-@contextmanager
-def limited_api(database_url: str, data_dir: Path, counters: Counters, **limits: Rate) -> Iterator[Api]:
+def limited_api(database_url: str, data_dir: Path, counters: Counters, **limits: Rate) -> AbstractContextManager[Api]:
     """The demo app with `limits` in place of the defaults they name."""
-    settings = replace(make_settings(database_url, data_dir), rate_limits=replace(RateLimits(), **limits))
-    clock = Clock()
-    services = Services(settings, clock=clock)
-    app = create_app(settings, services=services, migrate=False, rate_counters=counters)
-    with TestClient(app=app) as client:
-        yield Api(client=client, services=services, clock=clock, tokens={})
+    return serve_api(database_url, data_dir, replace(RateLimits(), **limits), counters)
 
 
 def assert_rate_limited(response: Any, *, within: int) -> None:
@@ -80,6 +69,18 @@ def test_password_guesses_are_limited_per_account(demo_database_url: str, tmp_pa
         assert [login(api, "anna", "wrong-password").status_code for _ in range(3)] == [401] * 3
         assert_rate_limited(login(api, "anna"), within=900)  # even the right password, once over
         assert login(api, "lucia").status_code == 200
+
+
+def test_successful_sign_ins_do_not_use_up_the_account_limit(demo_database_url: str, tmp_path: Path,
+                                                            rate_counters: Counters) -> None:
+    with limited_api(demo_database_url, tmp_path, rate_counters, sign_in_per_client=GENEROUS,
+                     sign_in_per_client_account=Rate(2, 900), sign_in_per_account=Rate(2, 900)) as api:
+        pin = {"merchant_id": "pizzeria-donau", "pin": "1234"}  # staff after staff on one shared tablet
+        assert [api.client.post("/auth/pin", json=pin).status_code for _ in range(5)] == [200] * 5
+        assert login(api, "anna", "wrong-password").status_code == 401
+        assert login(api, "anna").status_code == 200
+        assert login(api, "anna", "wrong-password").status_code == 401
+        assert_rate_limited(login(api, "anna", "wrong-password"), within=900)
 
 
 def test_webhooks_have_their_own_client_limit(demo_database_url: str, tmp_path: Path,
