@@ -78,3 +78,11 @@ def test_memory_counters_stay_bounded_under_a_flood_of_addresses() -> None:
     assert len(counters) <= 1000
     # The newest keys are the ones kept, still counting.
     assert all(counters.hit_now("client:10.0.78.31", rate) is None for _ in range(3))
+
+
+def test_live_servers_raise_every_limit_the_settings_read() -> None:
+    from server.settings import RateLimits, Settings
+    from tests.server.live_server import UNLIMITED_RATES
+
+    limits = Settings.from_env(UNLIMITED_RATES).rate_limits
+    assert all(getattr(limits, name).limit == 10**9 for name in RateLimits.__dataclass_fields__)
