@@ -14,11 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from server.auth import SessionResolver, parse_bearer
-from server.ratelimit.counters import Counters, enforce
+from server.ratelimit.counters import Counters, RateLimited, enforce
 from server.settings import RateLimits
 
 SIGN_IN_PATHS = frozenset({"/auth/login", "/auth/pin", "/auth/register"})
 WEBHOOK_PREFIX = "/webhooks/"
+WEBSOCKET_RATE_LIMITED = 4429
 
 
 def client_address(scope: Any) -> str:
@@ -106,5 +107,17 @@ class RateLimitMiddleware:
             limits = self._limits
             if limits is None:
                 limits = self._limits = scope["litestar_app"].state.rate_limits
-            await limits.check_request(scope)
+            try:
+                await limits.check_request(scope)
+            except RateLimited as refused:
+                if scope["type"] == "http":
+                    raise  # the exception handlers answer with the 429 problem
+                await _refuse_socket(receive, send, refused)
+                return
         await self.app(scope, receive, send)
+
+
+async def _refuse_socket(receive: Any, send: Any, refused: RateLimited) -> None:
+    """Close a socket before accepting it, with 4429 (Litestar's 4000 + HTTP status for socket errors)."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.close", "code": WEBSOCKET_RATE_LIMITED, "reason": str(refused)[:120]})

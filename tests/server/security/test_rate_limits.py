@@ -7,6 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+from litestar.exceptions import WebSocketDisconnect
+
 from server.ratelimit.counters import Counters
 from server.settings import Rate, RateLimits
 from tests.server.conftest import DEMO_LOGINS, Api, margherita_cart, serve_api
@@ -37,6 +40,16 @@ def test_every_route_is_refused_past_the_client_limit(demo_database_url: str, tm
         assert [api.client.get("/health").status_code for _ in range(3)] == [200, 200, 200]
         assert_rate_limited(api.client.get("/health"), within=60)
         assert_rate_limited(api.client.get("/merchants/pizzeria-donau/menu"), within=60)
+
+
+def test_a_live_socket_past_the_client_limit_is_closed_unaccepted(demo_database_url: str, tmp_path: Path,
+                                                                 rate_counters: Counters) -> None:
+    with limited_api(demo_database_url, tmp_path, rate_counters, per_client=Rate(1, 60)) as api:
+        assert api.client.get("/health").status_code == 200
+        with pytest.raises(WebSocketDisconnect) as closed:
+            with api.client.websocket_connect("/live") as socket:
+                socket.receive_text()
+        assert closed.value.code == 4429 and "try again in" in str(closed.value.detail)
 
 
 def test_order_intake_fast_path_counts_against_the_account(demo_database_url: str, tmp_path: Path,
