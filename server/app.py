@@ -31,6 +31,8 @@ from server.channels.worker import register_channel_jobs
 from server.db.migrate import upgrade
 from server.dispatch.planner import Dispatcher
 from server.errors import EXCEPTION_HANDLERS
+from server.ratelimit.counters import Counters, make_counters
+from server.ratelimit.limits import RateLimitMiddleware, RequestLimits
 from server.services import Services
 from server.settings import Settings
 
@@ -64,9 +66,10 @@ def _constant(value: object) -> Provide:
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None,
-               migrate: bool = True) -> Litestar:
+               migrate: bool = True, rate_counters: Counters | None = None) -> Litestar:
     """The Mealkitz app: `services` (built from `settings` unless given) wired to every controller,
-    the live-event channels, the job kinds and the dispatcher; `migrate` brings the database up to date first."""
+    the live-event channels, the job kinds, the dispatcher and the rate limits (counted in `rate_counters`,
+    by default Redis when REDIS_URL is set, else memory); `migrate` brings the database up to date first."""
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -80,6 +83,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     register_channel_jobs(services)
     dispatcher = Dispatcher(services)
     dispatcher.attach()
+    rate_limits = RequestLimits(settings.rate_limits, rate_counters or make_counters(settings.redis_url),
+                                services.sessions)
 
     return Litestar(
         route_handlers=[health, AuthController, AccountController, CustomerController, MerchantController,
@@ -93,11 +98,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         # Handlers name what they need (`services: NamedDependency[Services]`, `actor: NamedDependency[Actor]`);
         # guards and the OrderIntake middleware run before dependency injection and read the app state.
         dependencies={"services": _constant(services), "dispatcher": _constant(dispatcher),
-                      "actor": Provide(provide_actor, sync_to_thread=False)},
-        state=State({"services": services, "dispatcher": dispatcher}),
-        on_startup=[lambda: services.start(), publisher.bind,
+                      "rate_limits": _constant(rate_limits), "actor": Provide(provide_actor, sync_to_thread=False)},
+        state=State({"services": services, "dispatcher": dispatcher, "rate_limits": rate_limits}),
+        middleware=[RateLimitMiddleware],
+        on_startup=[lambda: services.start(), publisher.bind, rate_limits.bind,
                     *([dispatcher.start] if settings.dispatch_enabled else [])],
-        on_shutdown=[dispatcher.stop, lambda: services.stop()],
+        on_shutdown=[dispatcher.stop, lambda: services.stop(), rate_limits.close],
         request_max_body_size=MAX_BODY_BYTES,
         request_class=JsonRequest,
         openapi_config=OpenAPIConfig(

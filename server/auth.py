@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-import threading
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -19,12 +18,20 @@ from sqlalchemy import Connection, delete, insert, select
 from core.errors import AccountError, DomainError
 from core.orders.lifecycle import Role
 from core.orders.model import Actor
+from server.bounded_cache import TtlLru
 from server.db import tables as t
 
 hasher = PasswordHasher()
 # A hash to verify against when the account does not exist, so timing does not reveal which emails exist.
 _DUMMY_HASH = hasher.hash("not-a-real-password")
 SESSION_CACHE_SECONDS = 30.0
+# Sessions cached at once (hits), and tokens remembered as unknown (misses, kept apart so a flood of random
+# tokens never evicts the sessions in use).
+SESSION_CACHE_SIZE = 50_000
+MISS_CACHE_SIZE = 4_096
+TOKEN_BYTES = 32
+# What `open_session` hands out: secrets.token_urlsafe(32), 43 characters of the URL-safe alphabet.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def hash_secret(secret: str) -> str:
@@ -76,20 +83,23 @@ def check_password(conn: Connection, email: str, password: str) -> str:
 
 
 def check_pin(conn: Connection, merchant_id: str, pin: str) -> str:
-    """Staff PIN sign-in on a shared tablet: the staff account of `merchant_id` with this PIN."""
+    """Staff PIN sign-in on a shared tablet: the staff account of `merchant_id` with this PIN. A PIN signs in
+    merchant staff only: an owner's or admin's account needs its password (and its stronger session)."""
     rows = conn.execute(select(t.accounts.c.id, t.accounts.c.pin_hash).where(
-        t.accounts.c.merchant_id == merchant_id, t.accounts.c.pin_hash.is_not(None), t.accounts.c.active)).all()
+        t.accounts.c.merchant_id == merchant_id, t.accounts.c.pin_hash.is_not(None), t.accounts.c.active,
+        t.accounts.c.role == str(Role.MERCHANT_STAFF))).all()
     for row in rows:
         if _verify(row.pin_hash, pin):
             return row.id
     raise DomainError(AccountError.INVALID_CREDENTIALS, "wrong PIN")
 
 
-def open_session(conn: Connection, account_id: str, days: int) -> str:
-    token = secrets.token_urlsafe(32)
+def open_session(conn: Connection, account_id: str, lifetime: timedelta) -> str:
+    """A new bearer token for `account_id`, valid for `lifetime`."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
     now = datetime.now(timezone.utc)
     conn.execute(insert(t.sessions).values(token_hash=token_digest(token), account_id=account_id, created_at=now,
-                                           expires_at=now + timedelta(days=days)))
+                                           expires_at=now + lifetime))
     return token
 
 
@@ -97,41 +107,59 @@ def close_session(conn: Connection, token: str) -> None:
     conn.execute(delete(t.sessions).where(t.sessions.c.token_hash == token_digest(token)))
 
 
-class SessionResolver:
-    """Token -> Actor, with a short cache so authenticated hot paths cost no extra query."""
+def well_formed_token(token: str) -> bool:
+    """Whether `token` has the shape of one `open_session` hands out; anything else is refused unasked."""
+    return _TOKEN_SHAPE.fullmatch(token) is not None
 
-    def __init__(self, connect: Callable[[], Connection]) -> None:
+
+class SessionResolver:
+    """Token -> Actor, with a short cache so authenticated hot paths cost no extra query.
+
+    Both caches are bounded in size and age (a token revoked elsewhere stops working within
+    SESSION_CACHE_SECONDS); a token that is not well formed costs neither a query nor a cache entry.
+    """
+
+    def __init__(self, connect: Callable[[], Connection], max_sessions: int = SESSION_CACHE_SIZE,
+                 max_misses: int = MISS_CACHE_SIZE) -> None:
         self.connect = connect
-        self._cache: dict[str, tuple[float, Actor | None]] = {}
-        self._lock = threading.Lock()
+        self._sessions: TtlLru[Actor] = TtlLru(max_sessions, SESSION_CACHE_SECONDS)
+        self._misses: TtlLru[None] = TtlLru(max_misses, SESSION_CACHE_SECONDS)
+
+    def __len__(self) -> int:
+        """Tokens cached, sessions and misses together."""
+        return len(self._sessions) + len(self._misses)
 
     def forget(self, token: str) -> None:
-        with self._lock:
-            self._cache.pop(token_digest(token), None)
+        digest = token_digest(token)
+        self._sessions.pop(digest)
+        self._misses.pop(digest)
 
     def cached(self, token: str) -> tuple[bool, Actor | None]:
         """(found, actor) from the cache alone, so the hot path needs no thread hop."""
-        hit = self._cache.get(token_digest(token))
-        if hit is not None and time.monotonic() - hit[0] < SESSION_CACHE_SECONDS:
-            return True, hit[1]
-        return False, None
+        if not well_formed_token(token):
+            return True, None
+        digest = token_digest(token)
+        found, actor = self._sessions.lookup(digest)
+        if found:
+            return True, actor
+        return self._misses.lookup(digest)[0], None
 
     def resolve(self, token: str) -> Actor | None:
-        digest = token_digest(token)
         found, actor = self.cached(token)
         if found:
             return actor
+        digest = token_digest(token)
         with self.connect() as conn:
             row = conn.execute(
                 select(t.accounts, t.sessions.c.expires_at).join(t.sessions, t.sessions.c.account_id == t.accounts.c.id)
                 .where(t.sessions.c.token_hash == digest)).first()
-        actor = None
-        if row is not None and row.active and row.expires_at > datetime.now(timezone.utc):
-            role = Role(row.role)
-            ident = {Role.CUSTOMER: row.customer_id, Role.DRIVER: row.driver_id}.get(role, row.id)
-            actor = Actor(role=role, id=ident, merchant_id=row.merchant_id)
-        with self._lock:
-            self._cache[digest] = (time.monotonic(), actor)
+        if row is None or not row.active or row.expires_at <= datetime.now(timezone.utc):
+            self._misses.put(digest, None)
+            return None
+        role = Role(row.role)
+        ident = {Role.CUSTOMER: row.customer_id, Role.DRIVER: row.driver_id}.get(role, row.id)
+        actor = Actor(role=role, id=ident, merchant_id=row.merchant_id)
+        self._sessions.put(digest, actor)
         return actor
 
 

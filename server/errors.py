@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError
 from core.errors import AccountError, ChannelError, DomainError, ErrorCode, InputError, OrderError, PromoError
 from core.menus_import.errors import MenuChangeError, ScrapeError
 from server.db.batch import StorageUnavailable
+from server.ratelimit.counters import RateLimited
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -76,13 +77,14 @@ def status_of(code: ErrorCode) -> int:
     return STATUS.get(code, 422)
 
 
-def problem(status: int, code: str, detail: str, instance: str | None = None, **extra: object) -> Response:
+def problem(status: int, code: str, detail: str, instance: str | None = None, *,
+            headers: dict[str, str] | None = None, **extra: object) -> Response:
     body: dict[str, object] = {"type": PROBLEM_BASE + code, "title": TITLES.get(status, "Error"),
                                "status": status, "code": code, "detail": detail}
     if instance:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v})
-    return Response(content=body, status_code=status, media_type=PROBLEM_JSON)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 RESERVED = frozenset({"type", "title", "status", "code", "detail", "instance", "errors"})
@@ -132,7 +134,14 @@ def storage_error_handler(request: Request, exc: StorageUnavailable) -> Response
                    request.url.path)
 
 
+def rate_limited_handler(request: Request, exc: RateLimited) -> Response:
+    """A rate limit refused the request: 429, and when to come back (Retry-After, in seconds)."""
+    return problem(429, HTTP_CODES[429], str(exc), request.url.path, headers={"Retry-After": str(exc.retry_after)},
+                   retry_after=exc.retry_after)
+
+
 EXCEPTION_HANDLERS = {
+    RateLimited: rate_limited_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,

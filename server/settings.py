@@ -25,6 +25,46 @@ DEMO_STREETS = Path(__file__).resolve().parents[1] / "assets" / "osm" / "krems_d
 
 
 @dataclass(frozen=True)
+class Rate:
+    """At most `limit` events per `seconds` (a fixed window); written "LIMIT/SECONDS" in the environment."""
+
+    limit: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Rate":
+        limit, _, seconds = text.partition("/")
+        rate = cls(int(limit), int(seconds or "60"))
+        if rate.limit < 1 or rate.seconds < 1:
+            raise ValueError(f"a rate is LIMIT/SECONDS with both at least 1, not {text!r}")
+        return rate
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Request limits (server/ratelimit). Every request counts against its client address and, when it carries
+    a cached session, against that account; sign-in and webhook paths have their own, stricter client limit.
+    A sign-in attempt also counts against the account it names (email, or the kitchen for a PIN): from one
+    client (`sign_in_per_client_account`) and from all clients (`sign_in_per_account`); a successful one is
+    given back, so these two count failures."""
+
+    per_client: Rate = Rate(1200, 60)
+    per_account: Rate = Rate(600, 60)
+    sign_in_per_client: Rate = Rate(60, 60)
+    sign_in_per_client_account: Rate = Rate(5, 900)
+    sign_in_per_account: Rate = Rate(30, 900)
+    webhooks_per_client: Rate = Rate(600, 60)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> "RateLimits":
+        """MEALKITZ_RATE_LIMIT_<NAME> = "LIMIT/SECONDS" for each field; unset ones keep the defaults."""
+        defaults = cls()
+        values = {name: Rate.parse(env[key]) if env.get(key) else getattr(defaults, name)
+                  for name in cls.__dataclass_fields__ for key in [f"MEALKITZ_RATE_LIMIT_{name.upper()}"]}
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class ChannelCredentials:
     """The default business's account on one chat channel (others are rows of channel_accounts).
 
@@ -54,6 +94,8 @@ class Settings:
     port: int = 8000
     redis_url: str | None = None
     session_days: int = 30
+    pin_session_hours: int = 12  # a staff PIN session on a shared tablet: one shift, not a month
+    rate_limits: RateLimits = RateLimits()
     write_batch_max: int = 256
     # SQLite durability (PRAGMA synchronous): FULL survives power loss; NORMAL only a process crash.
     sqlite_synchronous: str = "FULL"
@@ -90,6 +132,8 @@ class Settings:
             port=int(env.get("MEALKITZ_PORT", "8000")),
             redis_url=env.get("REDIS_URL") or None,
             session_days=int(env.get("MEALKITZ_SESSION_DAYS", "30")),
+            pin_session_hours=int(env.get("MEALKITZ_PIN_SESSION_HOURS", "12")),
+            rate_limits=RateLimits.from_env(env),
             write_batch_max=int(env.get("MEALKITZ_WRITE_BATCH_MAX", "256")),
             sqlite_synchronous=env.get("MEALKITZ_SQLITE_SYNCHRONOUS", "FULL").upper(),
             log_level=env.get("MEALKITZ_LOG_LEVEL", "INFO"),

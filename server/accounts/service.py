@@ -9,6 +9,7 @@ person's chats by typing their number, and sign-up never reveals which numbers a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,12 +30,12 @@ from server.kitchen.service import claim_field_clock
 @dataclass
 class OpenSession:
     account_id: str
-    days: int
+    lifetime: timedelta
 
 
 def open_session(cmd: OpenSession, uow: SqlUnitOfWork) -> str:
     """A new bearer token for an account whose credentials were checked."""
-    return auth.open_session(uow.conn, cmd.account_id, cmd.days)
+    return auth.open_session(uow.conn, cmd.account_id, cmd.lifetime)
 
 
 def close_session(token: str, uow: SqlUnitOfWork) -> None:
@@ -78,7 +79,7 @@ def register(cmd: Register, uow: SqlUnitOfWork) -> str:
                                      role=Role.CUSTOMER, customer_id=cmd.profile.id)
     catalog_store.upsert_customer(uow.conn, cmd.profile)
     record_change(uow.raw, "profile", cmd.profile.id, cmd.profile.model_dump_json(), customer_id=cmd.profile.id)
-    return auth.open_session(uow.conn, account_id, cmd.session_days)
+    return auth.open_session(uow.conn, account_id, timedelta(days=cmd.session_days))
 
 
 @dataclass

@@ -1,7 +1,11 @@
 """Sign-in (password or staff PIN), sign-out, registration and account management."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
+
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -16,6 +20,7 @@ from core.orders.model import Actor
 from server import auth
 from server.accounts import service as accounts
 from server.auth import ANY_ROLE, roles
+from server.ratelimit.limits import RequestLimits, client_address
 from server.services import Services
 
 
@@ -64,9 +69,20 @@ def _session_view(services: Services, token: str) -> dict[str, Any]:
     return {"token": token, "role": str(actor.role), "id": actor.id, "merchant_id": actor.merchant_id}
 
 
-def _sign_in(services: Services, account_id: str) -> dict[str, Any]:
-    command = accounts.OpenSession(account_id, services.settings.session_days)
-    return _session_view(services, services.execute_sync(accounts.open_session, command))
+def _sign_in(services: Services, account_id: str, lifetime: timedelta) -> dict[str, Any]:
+    token = services.execute_sync(accounts.open_session, accounts.OpenSession(account_id, lifetime))
+    return _session_view(services, token)
+
+
+@contextmanager
+def _counted_attempt(rate_limits: RequestLimits, request: Request,  # type: ignore[type-arg]
+                     account: str) -> Iterator[None]:
+    """Count a sign-in attempt for `account` before its secret is verified, so a client over its limit is
+    refused (429) without costing an argon2 hash; the attempt is given back when the block succeeds."""
+    client = client_address(request.scope)
+    rate_limits.from_thread(rate_limits.sign_in_attempt, client, account)
+    yield
+    rate_limits.from_thread(rate_limits.sign_in_succeeded, client, account)
 
 
 class AuthController(Controller):
@@ -74,22 +90,30 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/login", status_code=200, sync_to_thread=True)
-    def login(self, services: NamedDependency[Services], data: JSONBody[Login]) -> dict[str, Any]:
-        """Email and password for a bearer token (open to everyone, as sign-in must be)."""
-        with services.connection() as conn:
+    def login(self, request: Request, services: NamedDependency[Services],  # type: ignore[type-arg]
+              rate_limits: NamedDependency[RequestLimits], data: JSONBody[Login]) -> dict[str, Any]:
+        """Email and password for a bearer token (open to everyone, as sign-in must be; rate limited per
+        address and per account)."""
+        with _counted_attempt(rate_limits, request, f"email:{data.email.strip().lower()}"), \
+                services.connection() as conn:
             account_id = auth.check_password(conn, data.email, data.password)
-        return _sign_in(services, account_id)
+        return _sign_in(services, account_id, timedelta(days=services.settings.session_days))
 
     @post("/pin", status_code=200, sync_to_thread=True)
-    def pin_login(self, services: NamedDependency[Services], data: JSONBody[PinLogin]) -> dict[str, Any]:
-        """Staff PIN on a merchant's shared tablet."""
-        with services.connection() as conn:
+    def pin_login(self, request: Request, services: NamedDependency[Services],  # type: ignore[type-arg]
+                  rate_limits: NamedDependency[RequestLimits], data: JSONBody[PinLogin]) -> dict[str, Any]:
+        """Staff PIN on a merchant's shared tablet: merchant staff only, for a shift-long session (rate limited
+        per address and per kitchen)."""
+        with _counted_attempt(rate_limits, request, f"merchant:{data.merchant_id}"), services.connection() as conn:
             account_id = auth.check_pin(conn, data.merchant_id, data.pin)
-        return _sign_in(services, account_id)
+        return _sign_in(services, account_id, timedelta(hours=services.settings.pin_session_hours))
 
     @post("/register", status_code=201, sync_to_thread=True)
-    def register(self, services: NamedDependency[Services], data: JSONBody[Registration]) -> dict[str, Any]:
+    def register(self, request: Request, services: NamedDependency[Services],  # type: ignore[type-arg]
+                 rate_limits: NamedDependency[RequestLimits], data: JSONBody[Registration]) -> dict[str, Any]:
         """A customer signs up; answers with a session so the app can order right away."""
+        rate_limits.from_thread(rate_limits.sign_in_attempt, client_address(request.scope),
+                                f"email:{data.email.strip().lower()}")
         profile = Customer(id=f"cust-{uuid7()}", name=data.name, phone=data.phone, language=data.language,
                            addresses=data.addresses)
         command = accounts.Register(profile, data.email, auth.hash_secret(data.password),

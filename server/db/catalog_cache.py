@@ -6,33 +6,47 @@ is placed, so a cached view up to `ttl` seconds old never sells what is gone.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from core.menu import Menu
 from core.merchants import BusyMode, Customer, Merchant
+from server.bounded_cache import TtlLru
 from server.db import tables as t
 
 
+# Merchants and customers cached at once; ids that name nothing are remembered apart, in a smaller cache,
+# so a flood of made-up ids costs one query each and never evicts the kitchens in use.
+CATALOG_CACHE_SIZE = 2_048
+CUSTOMER_CACHE_SIZE = 20_000
+UNKNOWN_ID_CACHE_SIZE = 1_024
+
+
 class CatalogCache:
-    def __init__(self, ttl: float = 1.0) -> None:
+    """Merchants with their menus, and customers, each for at most `ttl` seconds, bounded in number."""
+
+    def __init__(self, ttl: float = 1.0, max_merchants: int = CATALOG_CACHE_SIZE,
+                 max_customers: int = CUSTOMER_CACHE_SIZE, max_unknown: int = UNKNOWN_ID_CACHE_SIZE) -> None:
         self.ttl = ttl
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, Merchant | None, Menu | None]] = {}
-        self._customers: dict[str, tuple[float, Customer | None]] = {}
+        self._entries: TtlLru[tuple[Merchant, Menu | None]] = TtlLru(max_merchants, ttl)
+        self._customers: TtlLru[Customer] = TtlLru(max_customers, ttl)
+        self._unknown: TtlLru[None] = TtlLru(max_unknown, ttl)
+
+    def __len__(self) -> int:
+        """Entries held: merchants, customers and unknown ids together."""
+        return len(self._entries) + len(self._customers) + len(self._unknown)
 
     def customer(self, conn: Connection, customer_id: str) -> Customer | None:
         """Customers change rarely and ordering needs only their VIP flag; cached like the menus."""
-        now = time.monotonic()
-        hit = self._customers.get(customer_id)
-        if hit is not None and now - hit[0] < self.ttl:
-            return hit[1]
+        found, customer = self._customers.lookup(customer_id)
+        if found or self._unknown.lookup("customer:" + customer_id)[0]:
+            return customer
         customer = self.load_customer(conn, customer_id)
-        with self._lock:
-            self._customers[customer_id] = (now, customer)
+        if customer is None:
+            self._unknown.put("customer:" + customer_id, None)
+        else:
+            self._customers.put(customer_id, customer)
         return customer
 
     @staticmethod
@@ -42,24 +56,28 @@ class CatalogCache:
         return Customer.model_validate_json(row.doc) if row else None
 
     def invalidate_customer(self, customer_id: str) -> None:
-        with self._lock:
-            self._customers.pop(customer_id, None)
+        self._customers.pop(customer_id)
+        self._unknown.pop("customer:" + customer_id)
 
     def invalidate(self, merchant_id: str | None = None) -> None:
-        with self._lock:
-            if merchant_id is None:
-                self._entries.clear()
-            else:
-                self._entries.pop(merchant_id, None)
+        if merchant_id is None:
+            self._entries.clear()
+            self._unknown.clear()
+        else:
+            self._entries.pop(merchant_id)
+            self._unknown.pop("merchant:" + merchant_id)
 
     def get(self, conn: Connection, merchant_id: str) -> tuple[Merchant | None, Menu | None]:
-        now = time.monotonic()
-        entry = self._entries.get(merchant_id)
-        if entry is not None and now - entry[0] < self.ttl:
-            return entry[1], entry[2]
+        found, entry = self._entries.lookup(merchant_id)
+        if found and entry is not None:
+            return entry
+        if self._unknown.lookup("merchant:" + merchant_id)[0]:
+            return None, None
         merchant, menu = load_catalog(conn, merchant_id)
-        with self._lock:
-            self._entries[merchant_id] = (now, merchant, menu)
+        if merchant is None:
+            self._unknown.put("merchant:" + merchant_id, None)
+        else:
+            self._entries.put(merchant_id, (merchant, menu))
         return merchant, menu
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +18,8 @@ from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.demo import load_demo
 from server.services import Services
-from server.settings import Settings
+from server.ratelimit.counters import Counters
+from server.settings import RateLimits, Settings
 from tests.conftest import POSTGRES_ENV, create_postgres_database, drop_postgres_database
 
 # A Wednesday lunchtime in Krems (13:00 Europe/Vienna): every demo kitchen is open.
@@ -117,14 +119,23 @@ def demo_database_url(request: pytest.FixtureRequest, demo_templates: dict[str, 
     drop_postgres_database(url)
 
 
-@pytest.fixture
-def api(demo_database_url: str, tmp_path: Path) -> Iterator[Api]:
-    settings = make_settings(demo_database_url, tmp_path)
+@contextmanager
+def serve_api(database_url: str, data_dir: Path, rate_limits: RateLimits | None = None,
+              rate_counters: Counters | None = None) -> Iterator[Api]:
+    """The app on `database_url` through a TestClient, with the default rate limits unless `rate_limits`."""
+    settings = make_settings(database_url, data_dir)
+    settings = replace(settings, rate_limits=rate_limits or settings.rate_limits)
     clock = Clock()
     services = Services(settings, clock=clock)
-    app = create_app(settings, services=services, migrate=False)
+    app = create_app(settings, services=services, migrate=False, rate_counters=rate_counters)
     with TestClient(app=app) as client:
         yield Api(client=client, services=services, clock=clock, tokens={})
+
+
+@pytest.fixture
+def api(demo_database_url: str, tmp_path: Path) -> Iterator[Api]:
+    with serve_api(demo_database_url, tmp_path) as api:
+        yield api
 
 
 def margherita_cart(**overrides: Any) -> dict[str, Any]:

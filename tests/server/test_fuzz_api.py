@@ -7,6 +7,8 @@ Every run draws from one seed (tests/suite_rules.py: fixed by default, MEALKITZ_
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +19,8 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from tests.server.conftest import Api, margherita_cart
+from server.settings import Rate, RateLimits
+from tests.server.conftest import Api, margherita_cart, serve_api
 from tests.suite_rules import FUZZ_SEED, FUZZ_SEED_ENV
 
 BASE_URL = "http://testserver.local"
@@ -27,6 +30,16 @@ CUSTOMER_OPERATIONS = {("POST", "/orders"), ("POST", "/quotes"), ("GET", "/custo
 # Operations that fetch a third party's page while the client waits: 502/504 are their documented answers when
 # that site fails (and this sandbox has no internet), not server errors.
 UPSTREAM_OPERATIONS = {("POST", "/merchants/{merchant_id}/scrape/preview")}
+
+
+@pytest.fixture
+def api(demo_database_url: str, tmp_path: Path) -> Iterator[Api]:
+    """The demo app with its rate limits out of the way: fuzzing signs in from one address far more often than
+    the limits allow, on purpose (the limits are tested in tests/server/security/test_rate_limits.py)."""
+    unlimited = Rate(10**9, 60)
+    limits = RateLimits(**{name: unlimited for name in RateLimits.__dataclass_fields__})
+    with serve_api(demo_database_url, tmp_path, limits) as api:
+        yield api
 
 
 def assert_problem(response: httpx.Response, upstream: bool = False) -> None:

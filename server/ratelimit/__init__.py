@@ -1,0 +1,1 @@
+"""Rate limits: fixed-window counters (in memory, or in Redis shared by every process) and where they apply."""
