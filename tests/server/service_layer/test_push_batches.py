@@ -133,23 +133,21 @@ def _ops(kinds: dict[str, Callable[[int, int], Operation]], scenario: tuple[str,
     return ops
 
 
-@pytest.mark.parametrize("scenario", _scenarios(OWNER_OPS, 2) + _scenarios(OWNER_OPS, 3, sample=24),
-                         ids="+".join)
-def test_a_kitchens_batch_means_what_its_operations_mean_one_by_one(run_scenario: Any,
-                                                                    scenario: tuple[str, ...]) -> None:
-    ops = _ops(OWNER_OPS, scenario)
-    batch = run_scenario(OWNER, ops, one_by_one=False)
-    alone = run_scenario(OWNER, ops, one_by_one=True)
-    assert batch == alone
+SCENARIOS = [
+    *[pytest.param(OWNER, OWNER_OPS, scenario, id="kitchen:" + "+".join(scenario))
+      for scenario in _scenarios(OWNER_OPS, 2) + _scenarios(OWNER_OPS, 3, sample=24)],
+    *[pytest.param(ANNA, CUSTOMER_OPS, scenario, id="customer:" + "+".join(scenario))
+      for scenario in _scenarios(CUSTOMER_OPS, 2) + _scenarios(CUSTOMER_OPS, 3, sample=12)],
+]
 
 
-@pytest.mark.parametrize("scenario", _scenarios(CUSTOMER_OPS, 2) + _scenarios(CUSTOMER_OPS, 3, sample=12),
-                         ids="+".join)
-def test_a_customers_batch_means_what_its_operations_mean_one_by_one(run_scenario: Any,
-                                                                     scenario: tuple[str, ...]) -> None:
-    ops = _ops(CUSTOMER_OPS, scenario)
-    batch = run_scenario(ANNA, ops, one_by_one=False)
-    alone = run_scenario(ANNA, ops, one_by_one=True)
+@pytest.mark.parametrize(("actor", "kinds", "scenario"), SCENARIOS)
+def test_a_batch_means_what_its_operations_mean_one_by_one(run_scenario: Any, actor: Actor,
+                                                           kinds: dict[str, Callable[[int, int], Operation]],
+                                                           scenario: tuple[str, ...]) -> None:
+    ops = _ops(kinds, scenario)
+    batch = run_scenario(actor, ops, one_by_one=False)
+    alone = run_scenario(actor, ops, one_by_one=True)
     assert batch == alone
 
 
