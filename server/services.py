@@ -125,10 +125,6 @@ class Services:
         """`execute` for a thread that may block (jobs, dispatch, the command line); never the writer's own."""
         return self.writer.call(lambda uow: use_case(command, uow))
 
-    async def write(self, fn: Callable[[SqlUnitOfWork], T]) -> T:
-        """Run a unit of work in the writer (the channel worker and jobs' own units; features use execute)."""
-        return await self.writer.run(fn)
-
     def publish(self, topic: str, event: dict[str, object]) -> None:
         """Hand a committed change to the live-update channels (wired by the realtime layer)."""
         for publisher in self.publishers:

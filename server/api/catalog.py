@@ -99,7 +99,7 @@ class MerchantController(Controller):
                            merchant_id: FromPath[str], data: JSONBody[StockChange]) -> dict[str, object]:
         """86 an item or option on every channel at once, bring it back, or set its count."""
         command = kitchen_service.ChangeStock(merchant_id, data.key, actor, str(services.hlc.now()),
-                                              count=data.count if data.set_count else kitchen_service.KEEP,
+                                              count=data.count if data.set_count else kitchen_service.KEEP_COUNT,
                                               available=data.available)
         view = await services.execute(kitchen_service.change_stock, command)
         return {"key": view["key"], "count": view["count"], "available": view["available"]}

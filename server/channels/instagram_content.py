@@ -32,7 +32,6 @@ from server.settings import Settings
 PUBLISH_JOB = "instagram.publish"
 KINDS = ("post", "story", "special")
 CAPTION_CHARS = 2200  # Instagram's caption limit
-WRITE_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ def review(uow: Any, merchant_id: str, post_id: str, approve: bool, by: str) -> 
 def _set(services: Services, post_id: str, **values: Any) -> None:
     def unit(uow: Any) -> None:
         uow.conn.execute(update(ct.instagram_posts).where(ct.instagram_posts.c.id == post_id).values(**values))
-    services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+    services.writer.call(unit)
 
 
 def publish_post(ctx: JobContext) -> str:

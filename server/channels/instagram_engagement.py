@@ -32,7 +32,6 @@ from server.services import Services
 
 KEYWORDS_FILE = Path(__file__).with_name("comment_keywords.json")  # not data/: .gitignore keeps that for databases
 PRIVATE_REPLY = "private_reply"
-WRITE_TIMEOUT = 60.0
 
 
 def _plain(text: str) -> str:
@@ -114,7 +113,7 @@ def answer_comment(ctx: JobContext) -> str:
                                  dedupe_key=f"send:{outbound_id}")
         return "private reply queued"
 
-    return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+    return services.writer.call(unit)
 
 
 # -- ice breakers and the persistent menu -----------------------------------------------------------------------

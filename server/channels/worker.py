@@ -31,7 +31,6 @@ from server.services import Services
 
 STATUS_JOB = "channel.order_status"
 CHANNELS = {"whatsapp": Channel.WHATSAPP, "instagram": Channel.INSTAGRAM}
-WRITE_TIMEOUT = 60.0
 POISON_ATTEMPTS = 3  # a message failing this often is answered with an apology and marked processed
 UNASKED = frozenset({"status", "staff", "template", "private_reply"})  # not answers to the customer's message
 log = logging.getLogger(__name__)
@@ -102,7 +101,7 @@ def process_inbound(ctx: JobContext) -> str:
         return f"answered with {len(queued)} message(s)"
 
     try:
-        return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+        return services.writer.call(unit)
     except JobFailed:
         raise
     except Exception:
@@ -110,7 +109,7 @@ def process_inbound(ctx: JobContext) -> str:
             raise
         log.exception("message %s failed %d times; answering with an apology so the chat moves on", message_id,
                       ctx.job.attempts)
-        return services.writer.submit(lambda uow: _give_up(uow, services, message_id)).result(timeout=WRITE_TIMEOUT)
+        return services.writer.call(lambda uow: _give_up(uow, services, message_id))
 
 
 def _give_up(uow: Any, services: Services, message_id: str) -> str:
@@ -137,7 +136,7 @@ def _write(services: Services, fn: Any) -> Any:
     def unit(uow: Any) -> Any:
         result = fn(uow.conn)
         return result
-    return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+    return services.writer.call(unit)
 
 
 def send_queued(ctx: JobContext) -> str:
@@ -234,7 +233,7 @@ def notify_status(ctx: JobContext) -> str:
                                  dedupe_key=f"send:{outbound_id}")
         return "queued"
 
-    return services.writer.submit(unit).result(timeout=WRITE_TIMEOUT)
+    return services.writer.call(unit)
 
 
 def register_channel_jobs(services: Services) -> None:

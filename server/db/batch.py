@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -143,7 +142,3 @@ def fail(pending: list[PendingUnit], error: BaseException, *, outcome_unknown: b
     for item in pending:
         if not item.future.done():
             item.future.set_exception(StorageUnavailable(str(error), outcome_unknown=outcome_unknown))
-
-
-def new_future() -> Future[Any]:
-    return Future()

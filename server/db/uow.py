@@ -70,6 +70,9 @@ class SqlCatalog:
         return self.cache.customer(self.conn, customer_id)
 
 
+KEEP_COUNT = "keep"  # a stock change that leaves the count as it is
+
+
 class SqlStock:
     def __init__(self, conn: Connection, raw: Raw) -> None:
         self.conn = conn
@@ -120,11 +123,11 @@ class SqlStock:
         if left is not None:
             record_stock(self.raw, merchant_id, key, left[0], left[1])
 
-    def set(self, merchant_id: str, key: str, *, count: int | None | str = "keep",
+    def set(self, merchant_id: str, key: str, *, count: int | None | str = KEEP_COUNT,
             available: bool | None = None, hlc: str | None = None) -> None:
         """Staff edits: set a count (None = not counted) and/or the 86 flag (stamped with `hlc` if given)."""
         values: dict[str, object] = {}
-        if count != "keep":
+        if count != KEEP_COUNT:
             values["count"] = count
         if available is not None:
             values["available"] = available

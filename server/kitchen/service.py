@@ -24,11 +24,9 @@ from server.auth import OWNERS, STAFF, ensure_merchant_scope
 from server.catalog import store as catalog_store
 from server.db import tables as t
 from server.db.catalog_cache import busy_of
-from server.db.uow import SqlUnitOfWork
+from server.db.uow import KEEP_COUNT, SqlUnitOfWork
 from server.events import CatalogChanged, LiveMessage
 from server.kitchen import store
-
-KEEP = "keep"  # a stock change that leaves the count as it is
 
 
 def ensure_role(actor: Actor, merchant_id: str, allowed: tuple[Role, ...], what: str) -> None:
@@ -48,13 +46,14 @@ def _tell_kitchen(uow: SqlUnitOfWork, merchant_id: str, payload: dict[str, Any],
 
 @dataclass
 class ChangeStock:
-    """Set a count (None: not counted; KEEP: leave it), and/or the 86 flag stamped `hlc` (last writer wins)."""
+    """Set a count (None: not counted; KEEP_COUNT: leave it) and/or the 86 flag stamped `hlc` (last writer
+    wins)."""
 
     merchant_id: str
     key: str
     actor: Actor
     hlc: str
-    count: int | None | str = KEEP
+    count: int | None | str = KEEP_COUNT
     available: bool | None = None
 
 
@@ -87,7 +86,7 @@ def change_stock(cmd: ChangeStock, uow: SqlUnitOfWork) -> dict[str, Any]:
     change older than the one stored (a tablet syncing late) leaves the flag as it is."""
     row = _stock_row(uow, cmd.merchant_id, cmd.key, cmd.actor)
     available = cmd.available if cmd.available is not None and later(row["available_hlc"], cmd.hlc) else None
-    if cmd.count != KEEP or available is not None:
+    if cmd.count != KEEP_COUNT or available is not None:
         uow.stock.set(cmd.merchant_id, cmd.key, count=cmd.count, available=available, hlc=cmd.hlc)
         _tell_kitchen(uow, cmd.merchant_id, {"type": "stock.changed", "key": cmd.key}, catalog=True)
     return _stock_view(uow, cmd.merchant_id, cmd.key)

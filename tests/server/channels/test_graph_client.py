@@ -17,7 +17,6 @@ from server.channels.graph_payloads import (
     template_payload,
     text_payload,
 )
-from tests.emulators.fixtures import GRAPH_TEST_TOKEN
 from tests.emulators.graph_emulator import GraphEmulator
 
 PHONE_ID = "106540352242922"
